@@ -13,7 +13,7 @@ namespace ConvMixerNet;
 /// The fields carry timm's state-dict names (<c>stem</c>, <c>blocks</c>, <c>head</c>), so
 /// <c>state_dict()</c> keys equal those of <c>timm.models.convmixer.ConvMixer</c>.
 /// </remarks>
-public sealed class ConvMixer : Module<Tensor, Tensor>
+public sealed partial class ConvMixer : Module<Tensor, Tensor>
 {
     // Named as in timm: the state-dict keys come from these names.
     private readonly Sequential stem;
