@@ -83,19 +83,12 @@ internal static class CheckpointLoader
     private static void RejectNonFinite(string path, IEnumerable<(string Key, Tensor Tensor)> tensors)
     {
         var bad = new List<string>();
+        using var scope = NewDisposeScope();
         foreach (var (key, tensor) in tensors)
         {
-            if (!tensor.is_floating_point())
+            if (tensor.is_floating_point() && !isfinite(tensor).all().item<bool>())
             {
-                continue;
-            }
-
-            using var finite = isfinite(tensor);
-            using var all = finite.all();
-            if (!all.item<bool>())
-            {
-                using var count = finite.logical_not().sum();
-                bad.Add($"{key} ({count.item<long>()} of {tensor.numel()} values)");
+                bad.Add($"{key} ({isfinite(tensor).logical_not().sum().item<long>()} of {tensor.numel()} values)");
             }
         }
 
