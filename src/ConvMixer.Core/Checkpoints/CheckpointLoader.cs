@@ -19,22 +19,19 @@ internal static class CheckpointLoader
         var target = model.state_dict();
         var source = checkpoint.Tensors;
 
-        var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
-        var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        // A classifier being replaced is not compared at all: the checkpoint's may be absent, or the model may have none.
+        var skipped = skipClassifier ? source.Keys.Where(IsClassifier).ToList() : [];
+        var missing = target.Keys.Where(k => !source.ContainsKey(k) && !(skipClassifier && IsClassifier(k))).ToList();
+        var unexpected = source.Keys.Where(k => !target.ContainsKey(k) && !(skipClassifier && IsClassifier(k))).ToList();
         var mismatches = new List<string>();
-        var skipped = new List<string>();
         var toLoad = new List<string>();
         string? hint = null;
 
-        foreach (var key in target.Keys.Where(source.ContainsKey))
+        foreach (var key in target.Keys.Where(k => source.ContainsKey(k) && !(skipClassifier && IsClassifier(k))))
         {
             var (expected, found) = (target[key], source[key]);
-            var isClassifier = key.StartsWith("head.", StringComparison.Ordinal);
-            if (isClassifier && skipClassifier)
-            {
-                skipped.Add(key);
-            }
-            else if (!expected.shape.SequenceEqual(found.shape))
+            var isClassifier = IsClassifier(key);
+            if (!expected.shape.SequenceEqual(found.shape))
             {
                 if (isClassifier && !strict)
                 {
@@ -79,6 +76,8 @@ internal static class CheckpointLoader
         CopyAll(target, source, toLoad);
         return new CheckpointLoadResult(checkpoint.Path, checkpoint.Format, toLoad, missing, unexpected, skipped);
     }
+
+    private static bool IsClassifier(string key) => key.StartsWith("head.", StringComparison.Ordinal);
 
     private static void RejectNonFinite(string path, IEnumerable<(string Key, Tensor Tensor)> tensors)
     {
