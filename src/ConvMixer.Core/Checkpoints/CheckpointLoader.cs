@@ -56,14 +56,19 @@ internal static class CheckpointLoader
             }
         }
 
+        // Same shapes, other nonlinearity: the outputs would be silently wrong, so a strict load refuses it.
+        var wrongActivation = false;
         if (strict && CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata) is { } saved && saved != model.Config.Activation)
         {
-            mismatches.Add($"activation: expected {model.Config.Activation} (model), found {saved} (checkpoint metadata)");
+            wrongActivation = true;
+            hint = (hint is null ? string.Empty : hint + Environment.NewLine)
+                + $"The checkpoint's metadata says its activation is {saved}, but the model uses {model.Config.Activation}: "
+                + $"build the model with activation: Activation.{saved}, or use ConvMixer.FromCheckpoint, which reads it.";
         }
 
         // As in PyTorch, BatchNorm counters absent from old checkpoints are tolerated (they only matter for momentum=None).
         var missingThatMatter = missing.Where(k => !k.EndsWith(NumBatchesTracked, StringComparison.Ordinal)).ToList();
-        if (mismatches.Count > 0 || (strict && (missingThatMatter.Count > 0 || unexpected.Count > 0)))
+        if (wrongActivation || mismatches.Count > 0 || (strict && (missingThatMatter.Count > 0 || unexpected.Count > 0)))
         {
             throw new CheckpointMismatchException(checkpoint.Path, strict ? missingThatMatter : [], strict ? unexpected : [], mismatches, hint);
         }
