@@ -15,6 +15,7 @@ tests/ConvMixer.Core.Tests/Fixtures/checkpoints/:
 - whole_model.pth: torch.save of a whole nn.Sequential (the official architecture), not a state dict.
 - pickle_os_system.pth, pickle_builtins_exec.pth: torch.save-shaped zips whose data.pkl asks the
   unpickler to call os.system / builtins.exec (made with Python's pickle module).
+- pickle_huge_string.pth: a pickle whose first string claims 2 GB, followed by 3 bytes.
 - shape_bomb.pth: a state dict whose pickle claims a tensor of shape [10**8, 10**8] over 16 bytes.
 """
 import argparse
@@ -101,6 +102,9 @@ def main():
 
     zip_with_pickle(os.path.join(OUT, "pickle_os_system.pth"), pickle.dumps({"state_dict": CallsOsSystem()}, protocol=2))
     zip_with_pickle(os.path.join(OUT, "pickle_builtins_exec.pth"), pickle.dumps(CallsExec(), protocol=2))
+
+    # BINUNICODE claiming a string of 2**31 - 57 bytes (about the largest .NET array), followed by 3 bytes.
+    zip_with_pickle(os.path.join(OUT, "pickle_huge_string.pth"), b"\x80\x02X\xc7\xff\xff\x7fabc.")
 
     # A real torch.save zip, with the pickled shape (4,) of its only tensor replaced by (10**8, 10**8).
     buffer = io.BytesIO()

@@ -12,7 +12,7 @@ namespace ConvMixerNet;
 internal static partial class PyTorchCheckpointFile
 {
     // The pickle is decompressed whole by the unpickler; a state dict's is kilobytes (tensor data lives in other entries).
-    private const long MaxPickleBytes = 256L * 1024 * 1024;
+    private const long MaxPickleBytes = 64L * 1024 * 1024;
 
     private static readonly string[] WrapperKeys = ["state_dict", "model", "state_dict_ema"];
     private static readonly string[] WrapperKeysEmaFirst = ["state_dict_ema", "state_dict", "model"];
@@ -77,6 +77,17 @@ internal static partial class PyTorchCheckpointFile
         if (pickles[0].Length > MaxPickleBytes)
         {
             throw new InvalidCheckpointException(path, $"its data.pkl is {pickles[0].Length} bytes, far more than a state dict's pickle.");
+        }
+
+        var pickle = new byte[pickles[0].Length];
+        using (var entry = pickles[0].Open())
+        {
+            entry.ReadExactly(pickle);
+        }
+
+        if (PickleOpcodeScanner.FindProblem(pickle) is { } problem)
+        {
+            throw new InvalidCheckpointException(path, problem);
         }
     }
 

@@ -152,6 +152,25 @@ public class BadCheckpointTests
     }
 
     [Fact]
+    public void A_pickle_claiming_a_2GB_string_is_refused_before_the_unpickler_allocates_it()
+    {
+        var before = GC.GetTotalAllocatedBytes();
+
+        var act = () => ConvMixer.FromCheckpoint(CheckpointFixtures.File("pickle_huge_string.pth"));
+
+        act.Should().Throw<InvalidCheckpointException>().WithMessage("*pickle_huge_string.pth*claims more bytes*");
+        (GC.GetTotalAllocatedBytes() - before).Should().BeLessThan(100_000_000);
+    }
+
+    [Fact]
+    public void A_pickle_without_STOP_or_with_an_unknown_opcode_is_refused()
+    {
+        PickleOpcodeScanner.FindProblem([0x80, 0x02, (byte)'}', (byte)'q', 0x00]).Should().Contain("without a STOP");
+        PickleOpcodeScanner.FindProblem([0x80, 0x02, 0xff, (byte)'.']).Should().Contain("unknown opcode 0xff at byte 2");
+        PickleOpcodeScanner.FindProblem([0x80, 0x02, (byte)'X', 3, 0, 0, 0, (byte)'a', (byte)'b', (byte)'c', (byte)'.']).Should().BeNull();
+    }
+
+    [Fact]
     public void A_legacy_torch_save_file_is_refused_with_how_to_resave_it()
     {
         var act = () => ConvMixer.FromCheckpoint(CheckpointFixtures.File("legacy_format.pth"));
