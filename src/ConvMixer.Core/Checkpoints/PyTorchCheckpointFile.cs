@@ -32,9 +32,11 @@ internal static partial class PyTorchCheckpointFile
             catch (Razorvine.Pickle.PickleException e)
             {
                 // Razorvine reports a call to an unregistered global as "... ClassDict (for module.name) ...".
-                var callee = CalleeName().Match(e.Message) is { Success: true } m ? m.Groups[1].Value : "an unknown global";
                 throw new InvalidCheckpointException(path,
-                    $"its pickle asks to call {callee}, which a state dict never needs; it was refused and nothing was executed.", e);
+                    CalleeName().Match(e.Message) is { Success: true } m
+                        ? $"its pickle asks to call {m.Groups[1].Value}, which a state dict never needs; it was refused and nothing was executed."
+                        : $"its pickle cannot be read ({e.Message}).",
+                    e);
             }
             catch (NotImplementedException e) when (e.Message.Contains("entire model", StringComparison.Ordinal))
             {
