@@ -18,10 +18,15 @@ public static class ImageDecoder
     /// <param name="path">The file.</param>
     /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ImageDecodeException">The file is empty, not an image in a supported format, truncated or corrupt.</exception>
+    /// <exception cref="ImageDecodeException">The path is a folder, or the file is empty, not an image in a supported format, truncated or corrupt.</exception>
     public static RgbImage Decode(string path, bool applyExifOrientation = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ImageDecodeException(Path.GetFileName(path), "it is a folder, not an image file");
+        }
+
         return Decode(File.ReadAllBytes(path), Path.GetFileName(path), applyExifOrientation);
     }
 
