@@ -8,7 +8,12 @@ public class ForwardBenchmarks
 {
     private CaseRunner? _runner;
 
-    [Params("convmixer_1536_20", "convmixer_768_32", "convmixer_1024_20_ks9_p14")]
+    /// <summary>All three models, or the comma-separated list in CONVMIXER_BENCH_MODELS (to keep a run short).</summary>
+    public static IEnumerable<string> Models =>
+        Environment.GetEnvironmentVariable("CONVMIXER_BENCH_MODELS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        ?? ["convmixer_1536_20", "convmixer_768_32", "convmixer_1024_20_ks9_p14"];
+
+    [ParamsSource(nameof(Models))]
     public string Model { get; set; } = "";
 
     [Params(1, 4, 16)]
