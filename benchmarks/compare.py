@@ -70,7 +70,12 @@ def main():
                         help="time PyTorch only up to this batch (Debian's 1.13 build is slow; larger batches run .NET only)")
     parser.add_argument("--only", default="", help="run only the cases whose id contains this text (mm cases always run)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "compare.json"))
+    parser.add_argument("--table-only", action="store_true", help="print the table of an existing --out file, measure nothing")
     args = parser.parse_args()
+    if args.table_only:
+        with open(args.out, encoding="utf-8") as f:
+            print_table(json.load(f)["rows"])
+        return
 
     subprocess.run(["dotnet", "build", PROJECT, "-c", "Release", "-nologo", "-v", "q"], check=True)
     cases = [c for c in CASES if args.only in c or c.startswith("mm:")]
@@ -116,13 +121,25 @@ def main():
                    "pytorch_max_batch": args.pytorch_max_batch,
                    "rows": rows}, f, indent=1)
 
-    print(f"| case | .NET img/s | PyTorch img/s | .NET / PyTorch time | .NET GFLOP/s | .NET roofline (fp32 mm) | .NET bf16 speedup |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        d, p = row["dotnet"], row.get("pytorch", {"items_per_s": float("nan")})
-        print(f"| {row['case']} | {d['items_per_s']:.2f} | {p['items_per_s']:.2f} | {row.get('ratio_dotnet_over_pytorch', float('nan')):.2f} | "
-              f"{d['gflops']:.0f} | {d['roofline_fp32']:.0%} | {d.get('bf16_speedup', float('nan')):.2f} |")
+    print_table(rows)
 
+
+def print_table(rows):
+    """Markdown table: wall-clock medians, and CPU-time medians (steadier when other processes share the cores)."""
+    def cpu_rate(row, impl, case=None):
+        r = row if case is None else next(x for x in rows if x["case"] == case)
+        return r["flops"] / r[impl]["median_cpu_s"]
+
+    nan = float("nan")
+    print("| case | .NET img/s | PyTorch img/s | .NET / PyTorch (wall) | .NET / PyTorch (CPU time) | .NET GFLOP/s | .NET roofline (wall) | .NET roofline (CPU time) | .NET bf16 speedup |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        d, p = row["dotnet"], row.get("pytorch")
+        cpu_ratio = d["median_cpu_s"] / p["median_cpu_s"] if p else nan
+        roof_cpu = cpu_rate(row, "dotnet") / cpu_rate(row, "dotnet", "mm:4096:fp32")
+        print(f"| {row['case']} | {d['items_per_s']:.2f} | {p['items_per_s'] if p else nan:.2f} | "
+              f"{row.get('ratio_dotnet_over_pytorch', nan):.2f} | {cpu_ratio:.2f} | {d['gflops']:.0f} | "
+              f"{d['roofline_fp32']:.0%} | {roof_cpu:.0%} | {d.get('bf16_speedup', nan):.2f} |")
 
 if __name__ == "__main__":
     main()
