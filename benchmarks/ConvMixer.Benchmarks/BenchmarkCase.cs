@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace ConvMixerNet.Benchmarks;
+
+/// <summary>What one benchmark case runs, parsed from the id shared with the PyTorch script.</summary>
+/// <remarks>
+/// Ids: <c>forward:&lt;preset&gt;:&lt;batch&gt;:&lt;fp32|bf16&gt;</c> (224×224 images),
+/// <c>train:&lt;preset&gt;:&lt;batch&gt;</c> (32×32 images, forward + backward + SGD step) and
+/// <c>mm:&lt;n&gt;:&lt;fp32|bf16&gt;</c> (an n×n matrix product, the machine's reference rate).
+/// </remarks>
+internal sealed record BenchmarkCase(string Kind, string Preset, int Batch, bool BFloat16)
+{
+    public const int ForwardImageSize = 224;
+    public const int TrainingImageSize = 32;
+
+    public string Id => Kind switch
+    {
+        "forward" => $"forward:{Preset}:{Batch}:{(BFloat16 ? "bf16" : "fp32")}",
+        "train" => $"train:{Preset}:{Batch}",
+        _ => $"mm:{Batch}:{(BFloat16 ? "bf16" : "fp32")}",
+    };
+
+    public int ImageSize => Kind == "train" ? TrainingImageSize : ForwardImageSize;
+
+    /// <summary>Images per run (the batch), or 1 for a matrix product.</summary>
+    public int Items => Kind == "mm" ? 1 : Batch;
+
+    public ConvMixerConfig Config => ConvMixerPresets.Get(Preset);
+
+    public static BenchmarkCase Parse(string id)
+    {
+        var parts = id.Split(':');
+        return parts[0] switch
+        {
+            "forward" when parts.Length == 4 => new("forward", parts[1], Int(parts[2]), parts[3] == "bf16"),
+            "train" when parts.Length == 3 => new("train", parts[1], Int(parts[2]), false),
+            "mm" when parts.Length == 3 => new("mm", "", Int(parts[1]), parts[2] == "bf16"),
+            _ => throw new ArgumentException($"Unknown case id '{id}'. Expected forward:<preset>:<batch>:<fp32|bf16>, train:<preset>:<batch> or mm:<n>:<fp32|bf16>."),
+        };
+    }
+
+    /// <summary>
+    /// Floating-point operations of one run, counted analytically (a multiply-add is 2): convolutions and the
+    /// classifier; BatchNorm, activations and additions are elementwise and left out (under 1%).
+    /// A training step counts as 3 forwards (forward, gradient of the input, gradient of the weights).
+    /// </summary>
+    public double Flops
+    {
+        get
+        {
+            if (Kind == "mm")
+            {
+                return 2.0 * Batch * Batch * Batch;
+            }
+
+            var c = Config;
+            double tokens = Math.Pow(ImageSize / c.PatchSize, 2);
+            var stem = 2.0 * c.InChannels * c.PatchSize * c.PatchSize * c.Dim * tokens;
+            var layer = (2.0 * c.KernelSize * c.KernelSize * c.Dim * tokens) + (2.0 * c.Dim * c.Dim * tokens);
+            var head = 2.0 * c.Dim * c.NumClasses;
+            var forward = Batch * (stem + (c.Depth * layer) + head);
+            return Kind == "train" ? 3 * forward : forward;
+        }
+    }
+
+    private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+
+    /// <summary>The cases of the issue: three ImageNet models × three batches × two dtypes, the CIFAR training step, and the matrix-product reference.</summary>
+    public static IReadOnlyList<BenchmarkCase> All { get; } =
+    [
+        Parse("mm:4096:fp32"),
+        Parse("mm:4096:bf16"),
+        .. from preset in new[] { "convmixer_1536_20", "convmixer_768_32", "convmixer_1024_20_ks9_p14" }
+           from batch in new[] { 1, 4, 16 }
+           from dtype in new[] { "fp32", "bf16" }
+           select Parse($"forward:{preset}:{batch}:{dtype}"),
+        Parse("train:convmixer_256_8_ks5_p2_cifar10:64"),
+    ];
+}

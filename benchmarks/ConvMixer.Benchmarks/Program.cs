@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Running;
+using ConvMixerNet.Benchmarks;
+
+// bdn [BenchmarkDotNet options]   the BenchmarkDotNet suite (e.g. bdn --filter '*Forward*')
+// measure <case-id> [reps] [warmups] [threads]   one case, JSON line (used by compare.py next to the PyTorch script)
+// bf16-agreement <fashion-mnist-folder> [train-images] [epochs]   fp32 vs bf16 top-1 on the real test set
+// soak [forwards] [image] [threads] [seconds]   leak check under load (live tensors, RSS)
+// probe ...                        paired A/B timing of forward variants
+return args.FirstOrDefault() switch
+{
+    "bdn" => RunBenchmarkDotNet(args[1..]),
+    "measure" => MeasureCommand.Run(args[1..]),
+    "probe" => Probe.Run(args[1..]),
+    "bf16-agreement" => Bf16AgreementCommand.Run(args[1..]),
+    "soak" => SoakCommand.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int RunBenchmarkDotNet(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembly).Run(args);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("Usage: ConvMixer.Benchmarks bdn [BenchmarkDotNet options] | measure <case-id> [reps] [warmups] [threads] | bf16-agreement <folder> | soak | probe ...");
+    return 2;
+}
