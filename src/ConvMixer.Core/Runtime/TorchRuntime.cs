@@ -40,7 +40,7 @@ public static class TorchRuntime
         }
     }
 
-    private static string Explain(Exception failure)
+    internal static string Explain(Exception failure)
     {
         var text = "TorchSharp's native libraries could not be loaded, so no ConvMixer can run. ";
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && !SystemLibStdCxxHas("GLIBCXX_3.4.32"))

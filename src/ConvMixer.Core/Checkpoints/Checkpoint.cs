@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and its metadata.</summary>
+internal sealed class Checkpoint : IDisposable
+{
+    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        Path = path;
+        Format = format;
+        Tensors = tensors;
+        Metadata = metadata;
+    }
+
+    public string Path { get; }
+
+    public CheckpointFormat Format { get; }
+
+    /// <summary>State dict with timm's keys (official layout and <c>module.</c> prefixes already translated).</summary>
+    public Dictionary<string, Tensor> Tensors { get; }
+
+    /// <summary>String metadata (only <c>.safetensors</c> files carry any).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public void Dispose()
+    {
+        foreach (var tensor in Tensors.Values)
+        {
+            tensor.Dispose();
+        }
+
+        Tensors.Clear();
+    }
+}

@@ -1,0 +1,123 @@
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>
+/// Copies a checkpoint into a model, all or nothing: every key, shape, dtype and value is checked, and every tensor is
+/// converted to the model's dtype and device, before the first parameter is written.
+/// </summary>
+internal static class CheckpointLoader
+{
+    private const string NumBatchesTracked = ".num_batches_tracked";
+
+    public static CheckpointLoadResult Load(ConvMixer model, Checkpoint checkpoint, bool strict, bool allowNonFinite, bool skipClassifier)
+    {
+        var target = model.state_dict();
+        var source = checkpoint.Tensors;
+
+        var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
+        var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        var mismatches = new List<string>();
+        var skipped = new List<string>();
+        var toLoad = new List<string>();
+        string? hint = null;
+
+        foreach (var key in target.Keys.Where(source.ContainsKey))
+        {
+            var (expected, found) = (target[key], source[key]);
+            var isClassifier = key.StartsWith("head.", StringComparison.Ordinal);
+            if (isClassifier && skipClassifier)
+            {
+                skipped.Add(key);
+            }
+            else if (!expected.shape.SequenceEqual(found.shape))
+            {
+                if (isClassifier && !strict)
+                {
+                    skipped.Add(key);
+                    continue;
+                }
+
+                mismatches.Add($"{key}: expected {CheckpointArchitecture.Format(expected.shape)} (model), found {CheckpointArchitecture.Format(found.shape)} (checkpoint)");
+                if (isClassifier)
+                {
+                    hint = $"The checkpoint's classifier has {found.shape[0]} classes and the model's {model.NumClasses}: to fine-tune, "
+                        + "load with Strict = false, which loads everything but the classifier.";
+                }
+            }
+            else if (expected.is_floating_point() != found.is_floating_point() || (!expected.is_floating_point() && expected.dtype != found.dtype))
+            {
+                mismatches.Add($"{key}: expected dtype {expected.dtype} (model), found {found.dtype} (checkpoint)");
+            }
+            else
+            {
+                toLoad.Add(key);
+            }
+        }
+
+        if (strict && CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata) is { } saved && saved != model.Config.Activation)
+        {
+            mismatches.Add($"activation: expected {model.Config.Activation} (model), found {saved} (checkpoint metadata)");
+        }
+
+        // As in PyTorch, BatchNorm counters absent from old checkpoints are tolerated (they only matter for momentum=None).
+        var missingThatMatter = missing.Where(k => !k.EndsWith(NumBatchesTracked, StringComparison.Ordinal)).ToList();
+        if (mismatches.Count > 0 || (strict && (missingThatMatter.Count > 0 || unexpected.Count > 0)))
+        {
+            throw new CheckpointMismatchException(checkpoint.Path, strict ? missingThatMatter : [], strict ? unexpected : [], mismatches, hint);
+        }
+
+        if (!allowNonFinite)
+        {
+            RejectNonFinite(checkpoint.Path, toLoad.Select(k => (k, source[k])));
+        }
+
+        CopyAll(target, source, toLoad);
+        return new CheckpointLoadResult(checkpoint.Path, checkpoint.Format, toLoad, missing, unexpected, skipped);
+    }
+
+    private static void RejectNonFinite(string path, IEnumerable<(string Key, Tensor Tensor)> tensors)
+    {
+        var bad = new List<string>();
+        foreach (var (key, tensor) in tensors)
+        {
+            if (!tensor.is_floating_point())
+            {
+                continue;
+            }
+
+            using var finite = isfinite(tensor);
+            using var all = finite.all();
+            if (!all.item<bool>())
+            {
+                using var count = finite.logical_not().sum();
+                bad.Add($"{key} ({count.item<long>()} of {tensor.numel()} values)");
+            }
+        }
+
+        if (bad.Count > 0)
+        {
+            throw new InvalidCheckpointException(path,
+                $"it holds NaN or infinite values in {string.Join(", ", bad)}. They would make every output NaN; "
+                + "set AllowNonFiniteValues = true to load them anyway.");
+        }
+    }
+
+    private static void CopyAll(Dictionary<string, Tensor> target, Dictionary<string, Tensor> source, List<string> keys)
+    {
+        // Convert everything first (the step that can fail, e.g. out of device memory), then copy.
+        var converted = new List<(Tensor Target, Tensor Value)>(keys.Count);
+        using var scope = NewDisposeScope();
+        foreach (var key in keys)
+        {
+            var (into, from) = (target[key], source[key]);
+            converted.Add((into, from.to(into.dtype, into.device)));
+        }
+
+        using var noGrad = no_grad();
+        foreach (var (into, value) in converted)
+        {
+            into.copy_(value);
+        }
+    }
+}

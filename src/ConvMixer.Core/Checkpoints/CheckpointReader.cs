@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>
+/// Reads any supported checkpoint file: detects the format from the content, checks the structure cheaply before a
+/// library allocates anything, and turns every failure into an <see cref="InvalidCheckpointException"/> naming the file.
+/// </summary>
+internal static class CheckpointReader
+{
+    public static Checkpoint Read(string path, bool preferEma)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        TorchRuntime.EnsureLoaded();
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Checkpoint file '{path}' does not exist.", path);
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var format = CheckpointFormatDetector.Detect(path, stream);
+        stream.Position = 0;
+
+        Dictionary<string, Tensor> tensors;
+        IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
+        try
+        {
+            switch (format)
+            {
+                case CheckpointFormat.Safetensors:
+                    (tensors, metadata) = SafetensorsFile.Read(path, stream);
+                    break;
+                case CheckpointFormat.PyTorch:
+                    tensors = PyTorchCheckpointFile.Read(path, stream, preferEma);
+                    break;
+                default:
+                    tensors = TorchSharpCheckpointFile.Read(path, stream);
+                    break;
+            }
+        }
+        catch (Exception e) when (IsReadFailure(e))
+        {
+            throw new InvalidCheckpointException(path, $"the {format} file is corrupt or truncated ({e.GetType().Name}: {e.Message}).", e);
+        }
+
+        return new Checkpoint(path, format, ToTimmKeys(path, tensors), metadata);
+    }
+
+    // Failures of the libraries on bad bytes; our own checks already throw InvalidCheckpointException.
+    private static bool IsReadFailure(Exception e) =>
+        e is not (InvalidCheckpointException or OutOfMemoryException or UnauthorizedAccessException or FileNotFoundException or DirectoryNotFoundException);
+
+    private static Dictionary<string, Tensor> ToTimmKeys(string path, Dictionary<string, Tensor> tensors)
+    {
+        try
+        {
+            var renamed = StateDictLayout.ToTimm(tensors.Keys);
+            var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (key, tensor) in tensors)
+            {
+                if (!result.TryAdd(renamed[key], tensor))
+                {
+                    throw new ArgumentException($"two keys map to '{renamed[key]}' (for example '{key}').");
+                }
+            }
+
+            return result;
+        }
+        catch (ArgumentException e)
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+
+            throw new InvalidCheckpointException(path, $"its keys are not a ConvMixer state dict: {e.Message}", e);
+        }
+    }
+}

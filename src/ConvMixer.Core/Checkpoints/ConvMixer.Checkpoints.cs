@@ -1,0 +1,165 @@
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>Loading and saving pretrained weights (timm, the official repository, TorchSharp).</summary>
+public sealed partial class ConvMixer
+{
+    /// <summary>
+    /// Builds a ConvMixer from a checkpoint file and loads its weights: <c>.safetensors</c> (timm's Hugging Face files),
+    /// PyTorch <c>.pth</c>/<c>.bin</c>/<c>.pth.tar</c> (a state dict, or a dict wrapping one under <c>state_dict</c>,
+    /// <c>model</c> or <c>state_dict_ema</c>), or TorchSharp's format, told apart by content. timm's keys, the official
+    /// repository's flat keys and DataParallel's <c>module.</c> prefix are all recognised.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="options">
+    /// Strictness, activation or preset, class count, device and dtype; see <see cref="CheckpointLoadOptions"/>.
+    /// </param>
+    /// <returns>
+    /// A model in eval mode whose dim, depth, kernel size, patch size, input channels and class count come from the
+    /// tensor shapes (the class count from <see cref="CheckpointLoadOptions.NumClasses"/> when given). Call
+    /// <c>train()</c> before fine-tuning.
+    /// </returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is corrupt, truncated, of an unknown format, not a ConvMixer, or holds NaN/Inf.</exception>
+    /// <exception cref="CheckpointMismatchException">The weights do not fit the architecture (lists every difference).</exception>
+    /// <exception cref="ArgumentException">The preset is unknown or does not match the checkpoint's shapes.</exception>
+    /// <example><code>using var model = ConvMixer.FromCheckpoint("convmixer_768_32.safetensors");</code></example>
+    public static ConvMixer FromCheckpoint(string path, CheckpointLoadOptions? options = null)
+    {
+        options ??= new CheckpointLoadOptions();
+        using var checkpoint = CheckpointReader.Read(path, options.PreferEma);
+        var (config, checkpointClasses) = ResolveConfig(checkpoint, options);
+
+        var model = new ConvMixer(config, device: options.Device, dtype: options.DType);
+        try
+        {
+            CheckpointLoader.Load(model, checkpoint, options.Strict, options.AllowNonFiniteValues, skipClassifier: config.NumClasses != checkpointClasses);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads a checkpoint's weights into this model (any format and layout <see cref="FromCheckpoint"/> reads),
+    /// converting float16, bfloat16 or float64 values to the model's dtype and device. All or nothing: when it throws,
+    /// every parameter and buffer is exactly as before.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="options">
+    /// <see cref="CheckpointLoadOptions.Strict"/> (default true), <see cref="CheckpointLoadOptions.PreferEma"/> and
+    /// <see cref="CheckpointLoadOptions.AllowNonFiniteValues"/> apply; the options that shape a new model do not.
+    /// </param>
+    /// <returns>Which keys were loaded, missing, unexpected or skipped.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidCheckpointException">The file is corrupt, truncated, of an unknown format, or holds NaN/Inf.</exception>
+    /// <exception cref="CheckpointMismatchException">
+    /// Strict: any missing key, unexpected key, shape mismatch or different activation (from the file's metadata).
+    /// Non-strict: a shape mismatch outside the classifier.
+    /// </exception>
+    public CheckpointLoadResult LoadCheckpoint(string path, CheckpointLoadOptions? options = null)
+    {
+        options ??= new CheckpointLoadOptions();
+        using var checkpoint = CheckpointReader.Read(path, options.PreferEma);
+        return CheckpointLoader.Load(this, checkpoint, options.Strict, options.AllowNonFiniteValues, skipClassifier: false);
+    }
+
+    /// <summary>
+    /// Saves the weights in timm's layout, atomically (a temporary file, flushed, then renamed over
+    /// <paramref name="path"/>), so an interrupted save never leaves a partial file under that name.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="format">
+    /// The format; by default from the extension: <c>.safetensors</c> → <see cref="CheckpointFormat.Safetensors"/>
+    /// (with the hyperparameters, activation included, as metadata), <c>.pth</c>/<c>.pt</c>/<c>.bin</c> →
+    /// <see cref="CheckpointFormat.PyTorch"/> (a state dict for <c>torch.load</c>), <c>.dat</c> →
+    /// <see cref="CheckpointFormat.TorchSharp"/> (for <c>Module.load</c>). Only <c>.safetensors</c> keeps the
+    /// activation; for the others, pass it (or a preset) to <see cref="FromCheckpoint"/>.
+    /// </param>
+    /// <exception cref="ArgumentException">No format was given and the extension is not one of the above.</exception>
+    public void SaveCheckpoint(string path, CheckpointFormat? format = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var chosen = format ?? FormatFromExtension(path);
+
+        using var scope = NewDisposeScope();
+        var tensors = state_dict().Select(p => KeyValuePair.Create(p.Key, p.Value.detach().cpu().contiguous())).ToList();
+        AtomicFile.Write(path, stream =>
+        {
+            switch (chosen)
+            {
+                case CheckpointFormat.Safetensors:
+                    SafetensorsFile.Write(stream, tensors, CheckpointMetadata.From(Config));
+                    break;
+                case CheckpointFormat.PyTorch:
+                    PyTorchPickler.PickleStateDict(stream, new Dictionary<string, Tensor>(tensors), leaveOpen: true);
+                    break;
+                case CheckpointFormat.TorchSharp:
+                    TorchSharpCheckpointFile.Write(stream, new Dictionary<string, Tensor>(tensors));
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(format), chosen, "Unknown checkpoint format.");
+            }
+        });
+    }
+
+    private static CheckpointFormat FormatFromExtension(string path)
+    {
+        var name = Path.GetFileName(path).ToLowerInvariant();
+        return name switch
+        {
+            _ when name.EndsWith(".safetensors", StringComparison.Ordinal) => CheckpointFormat.Safetensors,
+            _ when name.EndsWith(".pth", StringComparison.Ordinal) || name.EndsWith(".pt", StringComparison.Ordinal)
+                || name.EndsWith(".bin", StringComparison.Ordinal) || name.EndsWith(".pth.tar", StringComparison.Ordinal) => CheckpointFormat.PyTorch,
+            _ when name.EndsWith(".dat", StringComparison.Ordinal) => CheckpointFormat.TorchSharp,
+            _ => throw new ArgumentException(
+                $"Cannot tell the checkpoint format from the name '{path}': use .safetensors, .pth, .pt, .bin or .dat, or pass a CheckpointFormat.", nameof(path)),
+        };
+    }
+
+    private static (ConvMixerConfig Config, int CheckpointClasses) ResolveConfig(Checkpoint checkpoint, CheckpointLoadOptions options)
+    {
+        var shapes = checkpoint.Tensors.ToDictionary(p => p.Key, p => p.Value.shape);
+        var inferred = CheckpointArchitecture.Infer(checkpoint.Path, shapes);
+
+        ConvMixerConfig? preset = null;
+        if (options.Preset is not null)
+        {
+            preset = ConvMixerPresets.Get(options.Preset);
+            if (!SameShapes(preset, inferred))
+            {
+                throw new ArgumentException(
+                    $"The checkpoint '{checkpoint.Path}' holds {inferred}, not the preset '{options.Preset}' ({preset}).", nameof(options));
+            }
+        }
+
+        // Shapes cannot tell GELU from ReLU: explicit choice, then preset, then the file's metadata, then the published
+        // architecture with these shapes (ConvMixer-768/32 is ReLU), then GELU.
+        var published = ConvMixerPresets.ByName.Values.FirstOrDefault(p => SameShapes(p, inferred));
+        var activation = options.Activation
+            ?? preset?.Activation
+            ?? CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata)
+            ?? published?.Activation
+            ?? Activation.Gelu;
+        var placement = preset?.ResidualPlacement
+            ?? CheckpointMetadata.ReadResidualPlacement(checkpoint.Path, checkpoint.Metadata)
+            ?? ResidualPlacement.AroundSpatialMixing;
+
+        var config = inferred with
+        {
+            Activation = activation,
+            ResidualPlacement = placement,
+            NumClasses = options.NumClasses ?? inferred.NumClasses,
+        };
+        return (config, inferred.NumClasses);
+    }
+
+    private static bool SameShapes(ConvMixerConfig a, ConvMixerConfig b) =>
+        a.Dim == b.Dim && a.Depth == b.Depth && a.KernelSize == b.KernelSize && a.PatchSize == b.PatchSize && a.InChannels == b.InChannels;
+}

@@ -1,0 +1,103 @@
+using System.Collections;
+using System.IO.Compression;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>
+/// <c>torch.save</c>'s zip format, read with PyBridge (whose unpickler, Razorvine.Pickle, never runs Python code: an
+/// unknown global becomes an inert placeholder object, and calling one fails). The zip structure is checked first.
+/// </summary>
+internal static class PyTorchCheckpointFile
+{
+    // The pickle is decompressed whole by the unpickler; a state dict's is kilobytes (tensor data lives in other entries).
+    private const long MaxPickleBytes = 256L * 1024 * 1024;
+
+    private static readonly string[] WrapperKeys = ["state_dict", "model", "state_dict_ema"];
+    private static readonly string[] WrapperKeysEmaFirst = ["state_dict_ema", "state_dict", "model"];
+
+    public static Dictionary<string, Tensor> Read(string path, Stream stream, bool preferEma)
+    {
+        ValidateArchive(path, stream);
+        stream.Position = 0;
+
+        Hashtable root;
+        using (var scope = NewDisposeScope())
+        {
+            try
+            {
+                root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
+            }
+            catch (Razorvine.Pickle.PickleException e)
+            {
+                throw new InvalidCheckpointException(path,
+                    $"its pickle asks for something a checkpoint never needs, so it was refused (nothing was executed): {e.Message}", e);
+            }
+            catch (InvalidCastException e)
+            {
+                throw new InvalidCheckpointException(path, "its pickle does not hold a dict (a state dict or a dict wrapping one).", e);
+            }
+
+            var stateDict = SelectStateDict(path, root, preferEma);
+            foreach (var tensor in stateDict.Values)
+            {
+                tensor.MoveToOuterDisposeScope();
+            }
+
+            return stateDict; // every other tensor (optimizer state, …) is freed with the scope
+        }
+    }
+
+    private static void ValidateArchive(string path, Stream stream)
+    {
+        using var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        var pickles = archive.Entries.Where(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal)).ToList();
+        if (pickles.Count != 1)
+        {
+            throw new InvalidCheckpointException(path,
+                pickles.Count == 0
+                    ? $"it is a zip file but not a PyTorch checkpoint (no data.pkl among its {archive.Entries.Count} entries)."
+                    : "it is a zip file with several data.pkl entries, which torch.save never writes.");
+        }
+
+        if (pickles[0].Length > MaxPickleBytes)
+        {
+            throw new InvalidCheckpointException(path, $"its data.pkl is {pickles[0].Length} bytes, far more than a state dict's pickle.");
+        }
+    }
+
+    private static Dictionary<string, Tensor> SelectStateDict(string path, Hashtable root, bool preferEma)
+    {
+        if (TryAsStateDict(root) is { } direct)
+        {
+            return direct;
+        }
+
+        foreach (var key in preferEma ? WrapperKeysEmaFirst : WrapperKeys)
+        {
+            if (root[key] is Hashtable inner && TryAsStateDict(inner) is { } wrapped)
+            {
+                return wrapped;
+            }
+        }
+
+        var keys = string.Join(", ", root.Keys.Cast<object>().Select(k => $"'{k}'").Take(20));
+        throw new InvalidCheckpointException(path,
+            $"it holds a dict with keys [{keys}] but no state dict (tensors at the top level or under 'state_dict', 'model' or 'state_dict_ema').");
+    }
+
+    private static Dictionary<string, Tensor>? TryAsStateDict(Hashtable table)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Key is string key && entry.Value is Tensor tensor)
+            {
+                tensors[key] = tensor;
+            }
+        }
+
+        return tensors.Count > 0 ? tensors : null;
+    }
+}

@@ -1,0 +1,279 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet.Vision;
+
+/// <summary>
+/// Classifies image files, streams or bytes with a ConvMixer: decodes, preprocesses like timm's evaluation,
+/// runs the model and returns the top-k labelled classes with softmax probabilities.
+/// </summary>
+/// <remarks>
+/// Thread-safe: any number of threads may classify with one instance at once (the model is only read, in
+/// eval mode, without autograd). Every call releases the tensors it creates.
+/// </remarks>
+/// <example><code>
+/// using var classifier = ImageClassifier.FromCheckpoint("convmixer_768_32.safetensors");
+/// foreach (var p in classifier.Classify("cat.jpg", topK: 3)) Console.WriteLine(p);
+/// </code></example>
+public sealed class ImageClassifier : IDisposable
+{
+    private readonly ConvMixer _model;
+    private readonly Device _device;
+    private readonly ScalarType _dtype;
+    private int _disposed;
+
+    /// <summary>
+    /// Wraps a model. The classifier takes ownership of it: it switches it to eval mode, moves it to the chosen
+    /// device and precision, and disposes it with the classifier. Train or change it no more.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has no classifier, the labels do not fit its class count, or an option makes no sense.</exception>
+    /// <exception cref="NotSupportedException">float16 was asked for on the CPU, or CUDA is not available.</exception>
+    public ImageClassifier(ConvMixer model, ImageClassifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Options = options ?? new ImageClassifierOptions();
+        if (model.NumClasses == 0)
+        {
+            throw new ArgumentException("The model has no classifier (NumClasses = 0), so it cannot classify; give it one with ResetClassifier and train it.", nameof(model));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.DecodeParallelism, "options.DecodeParallelism");
+        Preprocessor = new ImagePreprocessor(Options.DataConfig, Options.ApplyExifOrientation);
+        Labels = Options.Labels ?? (model.NumClasses == 1000 ? ClassLabels.ImageNet1k : ClassLabels.Numbered(model.NumClasses));
+        if (Labels.Count != model.NumClasses)
+        {
+            throw new ArgumentException($"The model has {model.NumClasses} classes but {Labels.Count} labels were given.", nameof(options));
+        }
+
+        _device = Options.Device ?? CPU;
+        _dtype = ToScalarType(Options.Precision, _device);
+        if (_device.type == DeviceType.CUDA && !cuda.is_available())
+        {
+            throw new NotSupportedException("CUDA was asked for, but it is not available (no GPU, or the app references a CPU-only libtorch).");
+        }
+
+        _model = model;
+        _model.eval();
+        _model.to(_device).to(_dtype);
+    }
+
+    /// <summary>Loads a checkpoint (any format <see cref="ConvMixer.FromCheckpoint"/> reads) and wraps it.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="options">Preprocessing, labels, precision and device.</param>
+    /// <param name="loadOptions">How to read the checkpoint (activation or preset, strictness).</param>
+    public static ImageClassifier FromCheckpoint(string path, ImageClassifierOptions? options = null, CheckpointLoadOptions? loadOptions = null)
+    {
+        var model = ConvMixer.FromCheckpoint(path, loadOptions);
+        try
+        {
+            return new ImageClassifier(model, options);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The settings.</summary>
+    public ImageClassifierOptions Options { get; }
+
+    /// <summary>The class names.</summary>
+    public ClassLabels Labels { get; }
+
+    /// <summary>The transform applied to every image.</summary>
+    public ImagePreprocessor Preprocessor { get; }
+
+    /// <summary>The model's architecture.</summary>
+    public ConvMixerConfig ModelConfig => _model.Config;
+
+    /// <summary>Classifies an image file.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageDecodeException">The file is not a supported image, or is truncated or corrupt.</exception>
+    public IReadOnlyList<Prediction> Classify(string path, int topK = 5) => Classify(Preprocessor.Decode(path), topK);
+
+    /// <summary>Classifies an encoded image read from a stream (to its end; the stream is not closed).</summary>
+    public IReadOnlyList<Prediction> Classify(Stream stream, int topK = 5, string imageName = "stream") =>
+        Classify(ImageDecoder.Decode(stream, imageName, Options.ApplyExifOrientation), topK);
+
+    /// <summary>Classifies an encoded image (a whole JPEG, PNG, WebP, BMP or GIF file) held in memory.</summary>
+    public IReadOnlyList<Prediction> Classify(byte[] data, int topK = 5, string imageName = "image")
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Classify(Preprocessor.Decode(data, imageName), topK);
+    }
+
+    /// <summary>Classifies a decoded image.</summary>
+    public IReadOnlyList<Prediction> Classify(RgbImage image, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        CheckTopK(topK);
+        var input = new float[Preprocessor.ValuesPerImage];
+        Preprocessor.Normalize(Preprocessor.ResizeAndCrop(image), input);
+        return Predict(input, 1, topK)[0];
+    }
+
+    /// <summary>
+    /// Classifies many image files, <see cref="ImageClassifierOptions.BatchSize"/> at a time, lazily: results come
+    /// in input order as each batch is done, so memory stays bounded however many paths there are. An image that
+    /// cannot be read gets a result with <see cref="ImageClassification.Error"/> naming the reason; the others are
+    /// still classified.
+    /// </summary>
+    public IEnumerable<ImageClassification> ClassifyMany(IEnumerable<string> paths, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        CheckTopK(topK);
+        return ClassifyManyIterator(paths, topK);
+    }
+
+    /// <summary>The model's logits for a preprocessed batch <c>[N, 3, InputSize, InputSize]</c> (float32, CPU), as float32 on the CPU.</summary>
+    public Tensor Logits(Tensor batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var logits = _model.forward(batch.to(_device).to(_dtype));
+        return logits.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Releases the model.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _model.Dispose();
+        }
+    }
+
+    private IEnumerable<ImageClassification> ClassifyManyIterator(IEnumerable<string> paths, int topK)
+    {
+        var batch = new List<string>(Options.BatchSize);
+        foreach (var path in paths)
+        {
+            batch.Add(path);
+            if (batch.Count == Options.BatchSize)
+            {
+                foreach (var result in ClassifyBatch(batch, topK))
+                {
+                    yield return result;
+                }
+
+                batch.Clear();
+            }
+        }
+
+        foreach (var result in ClassifyBatch(batch, topK))
+        {
+            yield return result;
+        }
+    }
+
+    private ImageClassification[] ClassifyBatch(List<string> paths, int topK)
+    {
+        var results = new ImageClassification[paths.Count];
+        if (paths.Count == 0)
+        {
+            return results;
+        }
+
+        // Decode and preprocess in parallel into one buffer; unreadable images get an error result.
+        var size = Preprocessor.ValuesPerImage;
+        var buffer = new float[(long)size * paths.Count];
+        var readable = new bool[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
+        {
+            try
+            {
+                var image = Preprocessor.Decode(paths[i]);
+                Preprocessor.Normalize(Preprocessor.ResizeAndCrop(image), buffer.AsSpan(i * size, size));
+                readable[i] = true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                results[i] = new ImageClassification(paths[i], [], Describe(e));
+            }
+        });
+
+        var good = Enumerable.Range(0, paths.Count).Where(i => readable[i]).ToArray();
+        if (good.Length > 0)
+        {
+            if (good.Length < paths.Count)
+            {
+                // Close the gaps left by unreadable images.
+                for (var k = 0; k < good.Length; k++)
+                {
+                    Array.Copy(buffer, (long)good[k] * size, buffer, (long)k * size, size);
+                }
+            }
+
+            var predictions = Predict(buffer, good.Length, topK);
+            for (var k = 0; k < good.Length; k++)
+            {
+                results[good[k]] = new ImageClassification(paths[good[k]], predictions[k]);
+            }
+        }
+
+        return results;
+    }
+
+    private IReadOnlyList<Prediction>[] Predict(float[] inputs, int count, int topK)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var side = Preprocessor.Config.InputSize;
+        float[] probabilities;
+        long[] indices;
+        using (var scope = NewDisposeScope())
+        {
+            var batch = count * Preprocessor.ValuesPerImage == inputs.Length
+                ? tensor(inputs, [count, 3L, side, side])
+                : tensor(inputs.AsSpan(0, count * Preprocessor.ValuesPerImage).ToArray(), [count, 3L, side, side]);
+            using var noGrad = no_grad();
+            var logits = _model.forward(batch.to(_device).to(_dtype));
+            var (values, top) = logits.to(ScalarType.Float32).softmax(1).topk(topK, dim: 1);
+            probabilities = values.cpu().data<float>().ToArray();
+            indices = top.cpu().data<long>().ToArray();
+        }
+
+        var results = new IReadOnlyList<Prediction>[count];
+        for (var n = 0; n < count; n++)
+        {
+            var row = new Prediction[topK];
+            for (var k = 0; k < topK; k++)
+            {
+                var index = (int)indices[(n * topK) + k];
+                row[k] = new Prediction(index, Labels[index], probabilities[(n * topK) + k]);
+            }
+
+            results[n] = row;
+        }
+
+        return results;
+    }
+
+    private void CheckTopK(int topK)
+    {
+        if (topK < 1 || topK > Labels.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(topK), topK, $"topK must be between 1 and the number of classes ({Labels.Count}).");
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        ImageDecodeException decode => decode.Reason,
+        FileNotFoundException or DirectoryNotFoundException => "file not found",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+
+    private static ScalarType ToScalarType(InferencePrecision precision, Device device) => precision switch
+    {
+        InferencePrecision.Float32 => ScalarType.Float32,
+        InferencePrecision.BFloat16 => ScalarType.BFloat16,
+        InferencePrecision.Float16 when device.type == DeviceType.CUDA => ScalarType.Float16,
+        InferencePrecision.Float16 => throw new NotSupportedException("float16 inference needs CUDA; on the CPU use InferencePrecision.BFloat16."),
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown precision."),
+    };
+}

@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
+namespace ConvMixerNet.Vision;
+
+/// <summary>
+/// Decodes JPEG, PNG, WebP, BMP and GIF (first frame) files into <see cref="RgbImage"/>s with SkiaSharp.
+/// Grayscale, palette and alpha images become RGB the way PIL's <c>convert('RGB')</c> does it: gray is
+/// repeated in the three channels, palette indices are looked up, and alpha is dropped (colours are not
+/// blended with a background). No colour management is applied, as in PIL. Thread-safe.
+/// </summary>
+public static class ImageDecoder
+{
+    /// <summary>Largest image accepted, in pixels (width × height), so a crafted header cannot exhaust memory.</summary>
+    public const long MaxPixels = 100_000_000;
+
+    /// <summary>Reads and decodes an image file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageDecodeException">The path is a folder, or the file is empty, not an image in a supported format, truncated or corrupt.</exception>
+    public static RgbImage Decode(string path, bool applyExifOrientation = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ImageDecodeException(Path.GetFileName(path), "it is a folder, not an image file");
+        }
+
+        return Decode(File.ReadAllBytes(path), Path.GetFileName(path), applyExifOrientation);
+    }
+
+    /// <summary>Decodes an image read from <paramref name="stream"/> (read to its end, not closed).</summary>
+    /// <param name="stream">The encoded image.</param>
+    /// <param name="imageName">A name used in error messages.</param>
+    /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>
+    /// <exception cref="ImageDecodeException">The data is empty, not an image in a supported format, truncated or corrupt.</exception>
+    public static RgbImage Decode(Stream stream, string imageName = "stream", bool applyExifOrientation = true)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Decode(copy.GetBuffer().AsSpan(0, (int)copy.Length), imageName, applyExifOrientation);
+    }
+
+    /// <summary>Decodes an encoded image held in memory.</summary>
+    /// <param name="data">The encoded image (a whole file).</param>
+    /// <param name="imageName">A name used in error messages.</param>
+    /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>
+    /// <exception cref="ImageDecodeException">The data is empty, not an image in a supported format, truncated or corrupt.</exception>
+    public static RgbImage Decode(ReadOnlySpan<byte> data, string imageName = "image", bool applyExifOrientation = true)
+    {
+        ArgumentNullException.ThrowIfNull(imageName);
+        if (data.IsEmpty)
+        {
+            throw new ImageDecodeException(imageName, "the data is empty (0 bytes)");
+        }
+
+        using var encoded = SKData.CreateCopy(data);
+        using var codec = SKCodec.Create(encoded)
+            ?? throw new ImageDecodeException(imageName, "not a supported image (JPEG, PNG, WebP, BMP or GIF), or its header is corrupt or cut short");
+
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
+        {
+            throw new ImageDecodeException(imageName, $"the image claims to be {width}x{height} pixels; at most {MaxPixels:N0} pixels are accepted");
+        }
+
+        // Unpremultiplied RGBA with no colour space: the stored colour values, as PIL reads them.
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rgba = new byte[info.BytesSize64];
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        SKCodecResult result;
+        try
+        {
+            result = codec.GetPixels(info, handle.AddrOfPinnedObject());
+        }
+        finally
+        {
+            handle.Free();
+        }
+
+        if (result != SKCodecResult.Success)
+        {
+            throw new ImageDecodeException(imageName, result switch
+            {
+                SKCodecResult.IncompleteInput => $"the {FormatName(codec)} data is truncated (the file ends before the image is complete)",
+                SKCodecResult.ErrorInInput => $"the {FormatName(codec)} data is corrupt",
+                SKCodecResult.InvalidInput => $"the {FormatName(codec)} data is invalid (truncated or corrupt)",
+                _ => $"the {FormatName(codec)} decoder failed ({result})",
+            });
+        }
+
+        var image = DropAlpha(rgba, width, height);
+        return applyExifOrientation ? ExifOrientation.ToUpright(image, codec.EncodedOrigin) : image;
+    }
+
+    private static RgbImage DropAlpha(byte[] rgba, int width, int height)
+    {
+        var rgb = new byte[(long)width * height * 3];
+        for (long i = 0, j = 0; j < rgb.LongLength; i += 4, j += 3)
+        {
+            rgb[j] = rgba[i];
+            rgb[j + 1] = rgba[i + 1];
+            rgb[j + 2] = rgba[i + 2];
+        }
+
+        return new RgbImage(width, height, rgb);
+    }
+
+    private static string FormatName(SKCodec codec) => codec.EncodedFormat switch
+    {
+        SKEncodedImageFormat.Jpeg => "JPEG",
+        SKEncodedImageFormat.Png => "PNG",
+        SKEncodedImageFormat.Webp => "WebP",
+        SKEncodedImageFormat.Bmp => "BMP",
+        SKEncodedImageFormat.Gif => "GIF",
+        var other => other.ToString(),
+    };
+}

@@ -1,0 +1,56 @@
+namespace ConvMixerNet.Vision;
+
+/// <summary>
+/// An 8-bit RGB image in memory: rows from top to bottom, pixels from left to right, three bytes
+/// (red, green, blue) per pixel. What <see cref="ImageDecoder"/> returns and what preprocessing reads.
+/// </summary>
+public sealed class RgbImage
+{
+    private readonly byte[] _pixels;
+
+    /// <summary>Wraps interleaved RGB bytes (not copied).</summary>
+    /// <exception cref="ArgumentException">The sizes are not positive or the buffer does not hold exactly width × height × 3 bytes.</exception>
+    public RgbImage(int width, int height, byte[] pixels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.LongLength != (long)width * height * 3)
+        {
+            throw new ArgumentException(
+                $"Expected {(long)width * height * 3} bytes for a {width}x{height} RGB image, but got {pixels.LongLength}.", nameof(pixels));
+        }
+
+        Width = width;
+        Height = height;
+        _pixels = pixels;
+    }
+
+    /// <summary>Width in pixels.</summary>
+    public int Width { get; }
+
+    /// <summary>Height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>The interleaved RGB bytes, row by row.</summary>
+    public ReadOnlySpan<byte> Pixels => _pixels;
+
+    /// <summary>The red, green and blue values of the pixel at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
+    public (byte Red, byte Green, byte Blue) this[int x, int y]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(x);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(x, Width);
+            ArgumentOutOfRangeException.ThrowIfNegative(y);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(y, Height);
+            var i = ((y * Width) + x) * 3;
+            return (_pixels[i], _pixels[i + 1], _pixels[i + 2]);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Width}x{Height} RGB image";
+
+    internal byte[] Buffer => _pixels;
+}

@@ -1,0 +1,106 @@
+using static TorchSharp.torch;
+
+namespace ConvMixerNet.Vision;
+
+/// <summary>
+/// The evaluation transform of an <see cref="ImageDataConfig"/>: decode, resize the shorter side, centre crop,
+/// scale to [0, 1], normalise. Matches torchvision's <c>Resize</c>, <c>CenterCrop</c>, <c>ToTensor</c> and
+/// <c>Normalize</c> on PIL images (the pipeline timm evaluates with). Immutable and thread-safe.
+/// </summary>
+public sealed class ImagePreprocessor
+{
+    /// <summary>Creates the transform for <paramref name="config"/> (default: <see cref="ImageDataConfig.Default"/>).</summary>
+    /// <param name="config">Sizes, interpolation and normalisation.</param>
+    /// <param name="applyExifOrientation">Turn photos upright according to their EXIF orientation tag when decoding
+    /// (timm's loader does not; turn it off to reproduce timm on rotated camera photos).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="config"/> makes no sense.</exception>
+    public ImagePreprocessor(ImageDataConfig? config = null, bool applyExifOrientation = true)
+    {
+        Config = config ?? ImageDataConfig.Default;
+        Config.Validate();
+        ApplyExifOrientation = applyExifOrientation;
+    }
+
+    /// <summary>The settings.</summary>
+    public ImageDataConfig Config { get; }
+
+    /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
+    public bool ApplyExifOrientation { get; }
+
+    /// <summary>Number of floats one preprocessed image occupies: 3 × InputSize × InputSize.</summary>
+    public int ValuesPerImage => 3 * Config.InputSize * Config.InputSize;
+
+    /// <summary>Decodes an image file (see <see cref="ImageDecoder"/>).</summary>
+    public RgbImage Decode(string path) => ImageDecoder.Decode(path, ApplyExifOrientation);
+
+    /// <summary>Decodes an encoded image held in memory (see <see cref="ImageDecoder"/>).</summary>
+    public RgbImage Decode(ReadOnlySpan<byte> data, string imageName = "image") => ImageDecoder.Decode(data, imageName, ApplyExifOrientation);
+
+    /// <summary>Resizes the shorter side to <see cref="ImageDataConfig.ResizeSize"/> and cuts out the centre square, in 8 bits (as PIL does).</summary>
+    public RgbImage ResizeAndCrop(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var (width, height) = ResizedSize(image.Width, image.Height, Config.ResizeSize);
+        var size = Config.InputSize;
+        // torchvision: int(round((resized - crop) / 2)), with Python's round-half-to-even.
+        var left = (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven);
+        var top = (int)Math.Round((height - size) / 2.0, MidpointRounding.ToEven);
+        return Resampler.ResizeAndCrop(image, width, height, new PixelWindow(left, top, size, size), Config.Interpolation);
+    }
+
+    /// <summary>Writes the normalised channels of a cropped image into <paramref name="destination"/>, planar (CHW) order.</summary>
+    /// <exception cref="ArgumentException">The image is not InputSize × InputSize or the destination is too small.</exception>
+    public void Normalize(RgbImage cropped, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(cropped);
+        var size = Config.InputSize;
+        if (cropped.Width != size || cropped.Height != size)
+        {
+            throw new ArgumentException($"Expected a {size}x{size} image (the output of ResizeAndCrop), but got {cropped.Width}x{cropped.Height}.", nameof(cropped));
+        }
+
+        if (destination.Length < ValuesPerImage)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} values; {ValuesPerImage} are needed.", nameof(destination));
+        }
+
+        var pixels = cropped.Pixels;
+        var plane = size * size;
+        for (var c = 0; c < 3; c++)
+        {
+            // float32 steps in torchvision's order: v / 255, then (x - mean) / std.
+            float mean = Config.Mean[c], std = Config.Std[c];
+            var channel = destination.Slice(c * plane, plane);
+            for (var i = 0; i < plane; i++)
+            {
+                channel[i] = ((pixels[(i * 3) + c] / 255f) - mean) / std;
+            }
+        }
+    }
+
+    /// <summary>Preprocesses a decoded image into a new float array of <see cref="ValuesPerImage"/> values (CHW).</summary>
+    public float[] Process(RgbImage image)
+    {
+        var values = new float[ValuesPerImage];
+        Normalize(ResizeAndCrop(image), values);
+        return values;
+    }
+
+    /// <summary>Decodes and preprocesses an image file into a float32 tensor <c>[3, InputSize, InputSize]</c> on the CPU.</summary>
+    public Tensor ToTensor(string path) => ToTensor(Decode(path));
+
+    /// <summary>Preprocesses a decoded image into a float32 tensor <c>[3, InputSize, InputSize]</c> on the CPU.</summary>
+    public Tensor ToTensor(RgbImage image) =>
+        tensor(Process(image), [3L, Config.InputSize, Config.InputSize], ScalarType.Float32);
+
+    /// <summary>The size torchvision's <c>Resize(int)</c> gives: shorter side = <paramref name="shorterSide"/>, longer side scaled and truncated.</summary>
+    internal static (int Width, int Height) ResizedSize(int width, int height, int shorterSide)
+    {
+        if (width <= height)
+        {
+            return (shorterSide, (int)((double)shorterSide * height / width));
+        }
+
+        return ((int)((double)shorterSide * width / height), shorterSide);
+    }
+}
