@@ -1,0 +1,3 @@
+using ConvMixerNet.Cli;
+
+return CommandLineApp.Run(args);
