@@ -4,7 +4,7 @@ namespace ConvMixerNet;
 /// Writes a file so readers see either the old or the complete new content, never a torn one: write to a temporary
 /// file in the same directory, flush it to disk, then rename it over the target (atomic on one file system).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Suffix of the temporary files; a crash can leave one behind, never a half-written target.</summary>
     public const string TemporarySuffix = ".partial";

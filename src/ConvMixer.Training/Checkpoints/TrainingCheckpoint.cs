@@ -52,6 +52,20 @@ public static class TrainingCheckpoint
         });
     }
 
+    /// <summary>True when <paramref name="path"/> starts like a checkpoint written by <see cref="Save"/>.</summary>
+    public static bool IsTrainingCheckpoint(string path)
+    {
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path), System.Text.Encoding.UTF8);
+            return reader.BaseStream.Length > Magic.Length && reader.ReadString() == Magic;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads only the run state (no tensors), for example to rebuild the model or show a summary.</summary>
     public static CheckpointState ReadState(string path) => Read(path, (_, _) => { });
 
