@@ -12,6 +12,38 @@ public sealed record Normalization(IReadOnlyList<float> Mean, IReadOnlyList<floa
     /// <summary>ImageNet statistics (RGB), as used by timm's ConvMixer weights.</summary>
     public static Normalization ImageNet { get; } = new([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
 
+    /// <summary>Per-channel mean and standard deviation of (up to <paramref name="maxImages"/> evenly spread) images of <paramref name="dataset"/>.</summary>
+    public static Normalization FromDataset(ImageDataset dataset, int maxImages = 10_000)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxImages, 1);
+        var channels = dataset.Channels;
+        var plane = dataset.Height * dataset.Width;
+        var sum = new double[channels];
+        var sumOfSquares = new double[channels];
+        var image = new float[dataset.PixelsPerImage];
+        var used = Math.Min(maxImages, dataset.Count);
+        for (var k = 0; k < used; k++)
+        {
+            dataset.CopyPixels((int)((long)k * dataset.Count / used), image);
+            for (var c = 0; c < channels; c++)
+            {
+                foreach (var v in image.AsSpan(c * plane, plane))
+                {
+                    sum[c] += v;
+                    sumOfSquares[c] += (double)v * v;
+                }
+            }
+        }
+
+        var n = (double)used * plane;
+        var mean = sum.Select(s => s / n).ToArray();
+        var std = sumOfSquares.Select((s, c) => Math.Sqrt(Math.Max(s / n - (mean[c] * mean[c]), 0))).ToArray();
+        return new Normalization(
+            mean.Select(m => (float)m).ToArray(),
+            std.Select(s => s > 1e-6 ? (float)s : 1f).ToArray());
+    }
+
     /// <summary>Mean of channel <paramref name="channel"/>; a single value applies to every channel.</summary>
     public float MeanOf(int channel) => Mean.Count == 1 ? Mean[0] : Mean[channel];
 
