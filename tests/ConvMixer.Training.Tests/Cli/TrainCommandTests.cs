@@ -51,6 +51,56 @@ public class TrainCommandTests
         missing.Error.Should().Contain("nowhere");
     }
 
+    [Fact]
+    public void A_run_killed_mid_training_resumes_from_its_last_checkpoint()
+    {
+        using var dir = new TemporaryDirectory();
+        var data = dir.File("digits");
+        WriteIdxSplits(data);
+        var output = dir.File("run");
+        string[] args = ["train", "--data", data, "--out", output, "--dim", "8", "--depth", "1", "--kernel", "3", "--patch", "2", "--epochs", "12", "--batch", "16", "--threads", "1"];
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(ToolAssembly());
+        args.ToList().ForEach(start.ArgumentList.Add);
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            var metrics = Path.Combine(output, "metrics.csv");
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (!process.HasExited && (!File.Exists(metrics) || File.ReadAllLines(metrics).Length < 3) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+
+            process.HasExited.Should().BeFalse("the run must still be going to be killed");
+            process.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            process.WaitForExit();
+        }
+
+        var survived = TrainingCheckpoint.ReadState(Path.Combine(output, TrainingCheckpoint.FileName));
+        survived.CompletedEpochs.Should().BeInRange(2, 11);
+
+        var resumed = ConvMixerTool.Run("train", "--data", data, "--out", output, "--resume", "--threads", "1");
+        resumed.ExitCode.Should().Be(0, resumed.ToString());
+        resumed.Output.Should().Contain($"Resuming after epoch {survived.CompletedEpochs} of 12");
+        MetricsCsv.Read(Path.Combine(output, "metrics.csv")).Select(m => m.Epoch).Should().Equal(Enumerable.Range(1, 12));
+    }
+
+    // samples/ConvMixer.Cli/bin/<Configuration>/net10.0/convmixer.dll, built with the tests.
+    private static string ToolAssembly()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ConvMixer.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return Path.Combine(root!.FullName, "samples", "ConvMixer.Cli", "bin", here.Parent!.Name, here.Name, "convmixer.dll");
+    }
+
     // A learnable MNIST-layout set of 8x8 "digits" (the synthetic quadrant images), training and test split.
     private static void WriteIdxSplits(string directory)
     {
