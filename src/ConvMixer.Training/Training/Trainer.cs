@@ -71,7 +71,7 @@ public sealed class Trainer : IDisposable
                 + $"this run has {Options.BatchSize}, {Options.AccumulationSteps} and {Options.Seed}. Resume with the same values.", nameof(checkpointPath));
         }
 
-        if (saved.ModelConfig with { NumClasses = _model.NumClasses } != _model.Config || saved.ModelConfig.NumClasses != _model.NumClasses)
+        if (saved.ModelConfig != _model.Config)
         {
             throw new ArgumentException($"Checkpoint '{checkpointPath}' holds a {saved.ModelConfig}, but the model is a {_model.Config}.", nameof(checkpointPath));
         }
@@ -125,7 +125,13 @@ public sealed class Trainer : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var epoch = _completedEpochs; // 0-based
-            var order = _resumeOrder is { Length: > 0 } saved && saved.Length == train.Count ? saved : loader.ShuffledOrder(epoch);
+            if (_resumeOrder is { Length: > 0 } saved && saved.Length != train.Count)
+            {
+                throw new ArgumentException(
+                    $"The checkpoint's data order covers {saved.Length} training images, but this training set has {train.Count}: resume with the same data.", nameof(train));
+            }
+
+            var order = _resumeOrder is { Length: > 0 } resumed ? resumed : loader.ShuffledOrder(epoch);
             _resumeOrder = null;
             SetBodyFrozen(epoch < Options.FreezeBodyEpochs);
 
@@ -240,7 +246,7 @@ public sealed class Trainer : IDisposable
             CompletedEpochs = _completedEpochs,
             GlobalStep = _globalStep,
             History = _history.ToArray(),
-            NextEpochOrder = _completedEpochs < Options.Epochs ? loader.ShuffledOrder(_completedEpochs) : [],
+            NextEpochOrder = loader.ShuffledOrder(_completedEpochs),
             RandomState = random.data<byte>().ToArray(),
         };
         TrainingCheckpoint.Save(Path.Combine(directory, TrainingCheckpoint.FileName), state, _model, _optimizer);

@@ -93,7 +93,7 @@ public class ResumeTests
     }
 
     [Fact]
-    public void Resuming_with_another_batch_size_is_refused()
+    public void Resuming_with_another_batch_size_or_other_data_is_refused()
     {
         var train = SyntheticImages.Create(32, seed: 1);
         using var dir = new TemporaryDirectory();
@@ -106,6 +106,11 @@ public class ResumeTests
         using var other = new Trainer(model, Options with { BatchSize = 8 });
         FluentActions.Invoking(() => other.Resume(Path.Combine(dir.Path, TrainingCheckpoint.FileName)))
             .Should().Throw<ArgumentException>().WithMessage("*batch size 16*8*");
+
+        using var otherData = new Trainer(model, Options with { Epochs = 2 });
+        otherData.Resume(Path.Combine(dir.Path, TrainingCheckpoint.FileName));
+        FluentActions.Invoking(() => otherData.Fit(SyntheticImages.Create(48, seed: 1)))
+            .Should().Throw<ArgumentException>().WithMessage("*32 training images*48*same data*");
     }
 
     private static Dictionary<string, torch.Tensor> Snapshot(ConvMixer model) =>
