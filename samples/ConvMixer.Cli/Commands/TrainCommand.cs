@@ -201,7 +201,7 @@ internal static class TrainCommand
         TrainingResult? result = null;
         Terminal.Progress.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
             .Start(context =>
             {
                 ProgressTask? task = null;
@@ -227,7 +227,7 @@ internal static class TrainCommand
     private static string Describe(TrainingProgress p) => p.Phase switch
     {
         TrainingPhase.Training => string.Create(CultureInfo.InvariantCulture,
-            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} acc {100 * p.Accuracy:F1}% lr {p.LearningRate:G3} {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}"),
+            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {100 * p.Accuracy:F1}% lr {p.LearningRate:0.##e0} {p.ImagesPerSecond:F0} img/s ETA {p.Eta:h\\:mm\\:ss}"),
         TrainingPhase.Evaluating => string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} evaluating {p.Step}/{p.Steps}"),
         _ => string.Create(CultureInfo.InvariantCulture,
             $"epoch {p.Epoch}/{p.Epochs} loss {p.CompletedEpoch!.TrainLoss:F4} acc {100 * p.CompletedEpoch.TrainAccuracy:F1}%{ValidationNote(p.CompletedEpoch)}"),

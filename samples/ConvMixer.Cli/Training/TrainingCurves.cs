@@ -32,6 +32,7 @@ internal static class TrainingCurves
 
         plot.Title(title);
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.YLabel(yLabel);
         plot.ShowLegend();
         var bytes = plot.GetImageBytes(800, 500, ImageFormat.Png);
