@@ -121,72 +121,79 @@ public sealed class Trainer : IDisposable
         var runClock = Stopwatch.StartNew();
         var batchesThisRun = 0L;
         EvaluationResult? evaluation = null;
-        while (_completedEpochs < Options.Epochs)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var epoch = _completedEpochs; // 0-based
-            if (_resumeOrder is { Length: > 0 } saved && saved.Length != train.Count)
+            while (_completedEpochs < Options.Epochs)
             {
-                throw new ArgumentException(
-                    $"The checkpoint's data order covers {saved.Length} training images, but this training set has {train.Count}: resume with the same data.", nameof(train));
-            }
-
-            var order = _resumeOrder is { Length: > 0 } resumed ? resumed : loader.ShuffledOrder(epoch);
-            _resumeOrder = null;
-            SetBodyFrozen(epoch < Options.FreezeBodyEpochs);
-
-            var epochClock = Stopwatch.StartNew();
-            var totals = new RunningTotals();
-            var batchIndex = 0;
-            var learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
-            _model.train();
-            using (NewDisposeScope())
-            {
-                // zero_() hands back tensor wrappers; the scope releases them.
-                _optimizer.zero_grad();
-            }
-
-            foreach (var batch in loader.Batches(order, epoch, cancellationToken))
-            {
-                var boundary = (batchIndex + 1) % Options.AccumulationSteps == 0 || batchIndex + 1 == loader.BatchesPerEpoch;
-                if (boundary)
-                {
-                    learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
-                }
-
-                TrainStep(batch, device, boundary, learningRate, totals);
-                if (boundary)
-                {
-                    _globalStep++;
-                }
-
-                batchIndex++;
-                batchesThisRun++;
-                var remainingBatches = ((long)(Options.Epochs - epoch - 1) * loader.BatchesPerEpoch) + (loader.BatchesPerEpoch - batchIndex);
-                var secondsPerBatch = runClock.Elapsed.TotalSeconds / batchesThisRun;
-                progress?.Report(new TrainingProgress(
-                    TrainingPhase.Training, epoch + 1, Options.Epochs, batchIndex, loader.BatchesPerEpoch,
-                    totals.MeanLoss, totals.Accuracy, learningRate, totals.Images / epochClock.Elapsed.TotalSeconds,
-                    TimeSpan.FromSeconds(secondsPerBatch * remainingBatches)));
                 cancellationToken.ThrowIfCancellationRequested();
-            }
+                var epoch = _completedEpochs; // 0-based
+                if (_resumeOrder is { Length: > 0 } saved && saved.Length != train.Count)
+                {
+                    throw new ArgumentException(
+                        $"The checkpoint's data order covers {saved.Length} training images, but this training set has {train.Count}: resume with the same data.", nameof(train));
+                }
 
-            var trainSeconds = epochClock.Elapsed.TotalSeconds;
-            evaluation = validation is null ? null : EvaluateEpoch(validation, epoch, progress, cancellationToken);
-            var metrics = new EpochMetrics(
-                epoch + 1, totals.MeanLoss, totals.Accuracy, evaluation?.Loss, evaluation?.Accuracy,
-                learningRate, trainSeconds, totals.Images / trainSeconds);
-            _history.Add(metrics);
-            _completedEpochs++;
-            WriteOutputs(train, loader);
-            progress?.Report(new TrainingProgress(
-                TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
-                metrics.TrainLoss, metrics.TrainAccuracy, learningRate, metrics.ImagesPerSecond,
-                TimeSpan.FromSeconds(runClock.Elapsed.TotalSeconds / Math.Max(1, batchesThisRun) * (Options.Epochs - epoch - 1) * loader.BatchesPerEpoch),
-                metrics));
+                var order = _resumeOrder is { Length: > 0 } resumed ? resumed : loader.ShuffledOrder(epoch);
+                _resumeOrder = null;
+                SetBodyFrozen(epoch < Options.FreezeBodyEpochs);
+
+                var epochClock = Stopwatch.StartNew();
+                var totals = new RunningTotals();
+                var batchIndex = 0;
+                var learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
+                _model.train();
+                using (NewDisposeScope())
+                {
+                    // zero_() hands back tensor wrappers; the scope releases them.
+                    _optimizer.zero_grad();
+                }
+
+                foreach (var batch in loader.Batches(order, epoch, cancellationToken))
+                {
+                    var boundary = (batchIndex + 1) % Options.AccumulationSteps == 0 || batchIndex + 1 == loader.BatchesPerEpoch;
+                    if (boundary)
+                    {
+                        learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
+                    }
+
+                    TrainStep(batch, device, boundary, learningRate, totals);
+                    if (boundary)
+                    {
+                        _globalStep++;
+                    }
+
+                    batchIndex++;
+                    batchesThisRun++;
+                    var remainingBatches = ((long)(Options.Epochs - epoch - 1) * loader.BatchesPerEpoch) + (loader.BatchesPerEpoch - batchIndex);
+                    var secondsPerBatch = runClock.Elapsed.TotalSeconds / batchesThisRun;
+                    progress?.Report(new TrainingProgress(
+                        TrainingPhase.Training, epoch + 1, Options.Epochs, batchIndex, loader.BatchesPerEpoch,
+                        totals.MeanLoss, totals.Accuracy, learningRate, totals.Images / epochClock.Elapsed.TotalSeconds,
+                        TimeSpan.FromSeconds(secondsPerBatch * remainingBatches)));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var trainSeconds = epochClock.Elapsed.TotalSeconds;
+                evaluation = validation is null ? null : EvaluateEpoch(validation, epoch, progress, cancellationToken);
+                var metrics = new EpochMetrics(
+                    epoch + 1, totals.MeanLoss, totals.Accuracy, evaluation?.Loss, evaluation?.Accuracy,
+                    learningRate, trainSeconds, totals.Images / trainSeconds);
+                _history.Add(metrics);
+                _completedEpochs++;
+                WriteOutputs(train, loader);
+                progress?.Report(new TrainingProgress(
+                    TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
+                    metrics.TrainLoss, metrics.TrainAccuracy, learningRate, metrics.ImagesPerSecond,
+                    TimeSpan.FromSeconds(runClock.Elapsed.TotalSeconds / Math.Max(1, batchesThisRun) * (Options.Epochs - epoch - 1) * loader.BatchesPerEpoch),
+                    metrics));
+            }
+        }
+        finally
+        {
+            // Also after a cancellation or failure: the caller gets a fully trainable model back.
+            SetBodyFrozen(false);
         }
 
-        SetBodyFrozen(false);
         return new TrainingResult(_history.ToArray(), evaluation, Options.OutputDirectory is null ? null : CheckpointPath);
     }
 
