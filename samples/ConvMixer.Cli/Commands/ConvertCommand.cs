@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace ConvMixerNet.Cli.Commands;
 
-/// <summary><c>convmixer convert &lt;in&gt; &lt;out&gt;</c>: rewrite a checkpoint in another format, in timm's layout.</summary>
+/// <summary><c>convmixer convert &lt;in&gt; &lt;out&gt;</c>: rewrite a checkpoint in another format or key layout.</summary>
 internal static class ConvertCommand
 {
     public static Command Create()
@@ -14,19 +14,30 @@ internal static class ConvertCommand
         var preset = ModelSource.PresetOption("The preset the input follows (gives the activation).");
         var activation = ModelSource.ActivationOption();
         var overwrite = new Option<bool>("--force") { Description = "Replace the output file if it exists." };
-
-        var command = new Command("convert", "Convert a checkpoint to .safetensors (timm layout, hyperparameters in the metadata), PyTorch or TorchSharp format.")
+        var layout = new Option<string>("--layout")
         {
-            input, output, format, preset, activation, overwrite,
+            Description = "Key layout of the output: timm (any format) or official (the official repository's flat nn.Sequential; PyTorch format only).",
+            DefaultValueFactory = _ => "timm",
+        };
+        layout.AcceptOnlyFromAmong("timm", "official");
+
+        var command = new Command("convert", "Convert a checkpoint between formats (.safetensors with the hyperparameters in the metadata, PyTorch, TorchSharp) and layouts (timm, official).")
+        {
+            input, output, format, layout, preset, activation, overwrite,
         };
         command.SetAction(parse => Run(
-            parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetValue(format),
+            parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetValue(format), parse.GetValue(layout) == "official",
             ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation)), parse.GetValue(overwrite)));
         return command;
     }
 
-    private static int Run(string input, string output, CheckpointFormat? format, CheckpointLoadOptions loadOptions, bool overwrite)
+    private static int Run(string input, string output, CheckpointFormat? format, bool official, CheckpointLoadOptions loadOptions, bool overwrite)
     {
+        if (official && format is not (null or CheckpointFormat.PyTorch))
+        {
+            throw new UsageException("--layout official is written as a PyTorch state dict (the official code loads it with torch.load); drop --format or use --format pytorch.");
+        }
+
         if (File.Exists(output) && !overwrite)
         {
             throw new UsageException($"'{output}' exists; pass --force to replace it.");
@@ -38,7 +49,15 @@ internal static class ConvertCommand
         }
 
         using var model = ConvMixer.FromCheckpoint(input, loadOptions);
-        model.SaveCheckpoint(output, format);
+        if (official)
+        {
+            OfficialLayout.Save(model, output);
+        }
+        else
+        {
+            model.SaveCheckpoint(output, format);
+        }
+
         Terminal.Out.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/]: {Markup.Escape(model.Config.ToString())}, {Terminal.Count(model.ParameterCount)} parameters, {Terminal.Count(new FileInfo(output).Length)} bytes.");
         return ExitCodes.Success;
     }

@@ -1,7 +1,7 @@
 namespace ConvMixerNet.Cli;
 
 /// <summary>
-/// Multiply-accumulate operations of one forward pass, counted the usual way (as fvcore and timm's tables do):
+/// Multiply-accumulate operations of one forward pass, counted the usual way:
 /// every convolution and linear layer contributes output elements × inputs per output; activations,
 /// BatchNorm, residual additions and pooling are not counted.
 /// </summary>

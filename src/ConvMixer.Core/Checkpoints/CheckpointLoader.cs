@@ -10,27 +10,28 @@ internal static class CheckpointLoader
 {
     private const string NumBatchesTracked = ".num_batches_tracked";
 
+    /// <remarks>
+    /// Floating-point values convert to the model's dtype (float16/bfloat16/float64 to float32 and back); integer values
+    /// (BatchNorm counters) convert to whatever the model holds; floating-point values never go into integer tensors.
+    /// </remarks>
     public static CheckpointLoadResult Load(ConvMixer model, Checkpoint checkpoint, bool strict, bool allowNonFinite, bool skipClassifier)
     {
         var target = model.state_dict();
         var source = checkpoint.Tensors;
 
-        var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
-        var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        // A classifier being replaced is not compared at all: the checkpoint's may be absent, or the model may have none.
+        var skipped = skipClassifier ? source.Keys.Where(IsClassifier).ToList() : [];
+        var missing = target.Keys.Where(k => !source.ContainsKey(k) && !(skipClassifier && IsClassifier(k))).ToList();
+        var unexpected = source.Keys.Where(k => !target.ContainsKey(k) && !(skipClassifier && IsClassifier(k))).ToList();
         var mismatches = new List<string>();
-        var skipped = new List<string>();
         var toLoad = new List<string>();
         string? hint = null;
 
-        foreach (var key in target.Keys.Where(source.ContainsKey))
+        foreach (var key in target.Keys.Where(k => source.ContainsKey(k) && !(skipClassifier && IsClassifier(k))))
         {
             var (expected, found) = (target[key], source[key]);
-            var isClassifier = key.StartsWith("head.", StringComparison.Ordinal);
-            if (isClassifier && skipClassifier)
-            {
-                skipped.Add(key);
-            }
-            else if (!expected.shape.SequenceEqual(found.shape))
+            var isClassifier = IsClassifier(key);
+            if (!expected.shape.SequenceEqual(found.shape))
             {
                 if (isClassifier && !strict)
                 {
@@ -45,7 +46,7 @@ internal static class CheckpointLoader
                         + "load with Strict = false, which loads everything but the classifier.";
                 }
             }
-            else if (expected.is_floating_point() != found.is_floating_point() || (!expected.is_floating_point() && expected.dtype != found.dtype))
+            else if (!expected.is_floating_point() && found.is_floating_point())
             {
                 mismatches.Add($"{key}: expected dtype {expected.dtype} (model), found {found.dtype} (checkpoint)");
             }
@@ -55,14 +56,19 @@ internal static class CheckpointLoader
             }
         }
 
+        // Same shapes, other nonlinearity: the outputs would be silently wrong, so a strict load refuses it.
+        var wrongActivation = false;
         if (strict && CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata) is { } saved && saved != model.Config.Activation)
         {
-            mismatches.Add($"activation: expected {model.Config.Activation} (model), found {saved} (checkpoint metadata)");
+            wrongActivation = true;
+            hint = (hint is null ? string.Empty : hint + Environment.NewLine)
+                + $"The checkpoint's metadata says its activation is {saved}, but the model uses {model.Config.Activation}: "
+                + $"build the model with activation: Activation.{saved}, or use ConvMixer.FromCheckpoint, which reads it.";
         }
 
         // As in PyTorch, BatchNorm counters absent from old checkpoints are tolerated (they only matter for momentum=None).
         var missingThatMatter = missing.Where(k => !k.EndsWith(NumBatchesTracked, StringComparison.Ordinal)).ToList();
-        if (mismatches.Count > 0 || (strict && (missingThatMatter.Count > 0 || unexpected.Count > 0)))
+        if (wrongActivation || mismatches.Count > 0 || (strict && (missingThatMatter.Count > 0 || unexpected.Count > 0)))
         {
             throw new CheckpointMismatchException(checkpoint.Path, strict ? missingThatMatter : [], strict ? unexpected : [], mismatches, hint);
         }
@@ -76,22 +82,17 @@ internal static class CheckpointLoader
         return new CheckpointLoadResult(checkpoint.Path, checkpoint.Format, toLoad, missing, unexpected, skipped);
     }
 
+    private static bool IsClassifier(string key) => key.StartsWith("head.", StringComparison.Ordinal);
+
     private static void RejectNonFinite(string path, IEnumerable<(string Key, Tensor Tensor)> tensors)
     {
         var bad = new List<string>();
+        using var scope = NewDisposeScope();
         foreach (var (key, tensor) in tensors)
         {
-            if (!tensor.is_floating_point())
+            if (tensor.is_floating_point() && !isfinite(tensor).all().item<bool>())
             {
-                continue;
-            }
-
-            using var finite = isfinite(tensor);
-            using var all = finite.all();
-            if (!all.item<bool>())
-            {
-                using var count = finite.logical_not().sum();
-                bad.Add($"{key} ({count.item<long>()} of {tensor.numel()} values)");
+                bad.Add($"{key} ({isfinite(tensor).logical_not().sum().item<long>()} of {tensor.numel()} values)");
             }
         }
 

@@ -26,7 +26,7 @@ public sealed class CheckpointMismatchException : CheckpointException
     /// <summary>Checkpoint keys the model does not have.</summary>
     public IReadOnlyList<string> UnexpectedKeys { get; }
 
-    /// <summary>One line per key whose shape or type differs: "key: expected [..] (model), found [..] (checkpoint)".</summary>
+    /// <summary>One line per key whose shape or dtype differs: "key: expected [..] (model), found [..] (checkpoint)".</summary>
     public IReadOnlyList<string> ShapeMismatches { get; }
 
     private static string BuildMessage(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> shapes, string? hint)
@@ -34,7 +34,7 @@ public sealed class CheckpointMismatchException : CheckpointException
         var text = new System.Text.StringBuilder($"The checkpoint '{path}' does not fit the model:");
         Append(text, "missing keys", missing);
         Append(text, "unexpected keys", unexpected);
-        Append(text, "shape mismatches", shapes);
+        Append(text, "shape or dtype mismatches", shapes);
         if (hint is not null)
         {
             text.Append(Environment.NewLine).Append(hint);

@@ -9,7 +9,7 @@ namespace ConvMixerNet;
 /// <c>torch.save</c>'s zip format, read with PyBridge (whose unpickler, Razorvine.Pickle, never runs Python code: an
 /// unknown global becomes an inert placeholder object, and calling one fails). The zip structure is checked first.
 /// </summary>
-internal static class PyTorchCheckpointFile
+internal static partial class PyTorchCheckpointFile
 {
     // The pickle is decompressed whole by the unpickler; a state dict's is kilobytes (tensor data lives in other entries).
     private const long MaxPickleBytes = 256L * 1024 * 1024;
@@ -31,8 +31,21 @@ internal static class PyTorchCheckpointFile
             }
             catch (Razorvine.Pickle.PickleException e)
             {
+                // Razorvine reports a call to an unregistered global as "... ClassDict (for module.name) ...".
+                var callee = CalleeName().Match(e.Message) is { Success: true } m ? m.Groups[1].Value : "an unknown global";
                 throw new InvalidCheckpointException(path,
-                    $"its pickle asks for something a checkpoint never needs, so it was refused (nothing was executed): {e.Message}", e);
+                    $"its pickle asks to call {callee}, which a state dict never needs; it was refused and nothing was executed.", e);
+            }
+            catch (NotImplementedException e) when (e.Message.Contains("entire model", StringComparison.Ordinal))
+            {
+                throw new InvalidCheckpointException(path,
+                    "it holds a whole pickled model (torch.save(model)), not a state dict; re-save it in Python with torch.save(model.state_dict(), path).", e);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                // libtorch refuses allocations it cannot make; a claimed size it can reserve fails at the end of the stored bytes.
+                throw new InvalidCheckpointException(path,
+                    $"a tensor it describes cannot be created, so the file is corrupt or was edited (libtorch: {e.Message.Split('\n')[0]}).", e);
             }
             catch (InvalidCastException e)
             {
@@ -100,4 +113,7 @@ internal static class PyTorchCheckpointFile
 
         return tensors.Count > 0 ? tensors : null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\(for ([\w.]+)\)")]
+    private static partial System.Text.RegularExpressions.Regex CalleeName();
 }

@@ -18,7 +18,7 @@ namespace ConvMixerNet;
 internal static class SafetensorsFile
 {
     /// <summary>The format's own limit on the header (the reference implementation refuses larger ones).</summary>
-    public const long MaxHeaderBytes = 100L * 1024 * 1024;
+    public const long MaxHeaderBytes = 100_000_000;
 
     private const string MetadataKey = "__metadata__";
 

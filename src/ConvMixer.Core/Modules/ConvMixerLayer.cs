@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace ConvMixerNet;
 
 /// <summary>
-/// One ConvMixer layer: spatial mixing by a depthwise convolution (one <paramref name="kernelSize"/>² filter per
+/// One ConvMixer layer: spatial mixing by a depthwise convolution (one kernelSize² filter per
 /// channel, 'same' padding) → activation → BatchNorm, then channel mixing by a 1×1 convolution → activation →
 /// BatchNorm, with a residual connection placed as <see cref="ResidualPlacement"/> says.
 /// </summary>

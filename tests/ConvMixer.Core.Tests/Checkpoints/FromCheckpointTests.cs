@@ -125,6 +125,28 @@ public class FromCheckpointTests
     }
 
     [Fact]
+    public void FromCheckpoint_can_drop_the_classifier_or_add_one_to_a_checkpoint_without()
+    {
+        var golden = GoldenCase.Load("caseA");
+        using var folder = new TemporaryFolder();
+        var headless = folder.File("features.safetensors");
+
+        using (var features = ConvMixer.FromCheckpoint(golden.PthPath, new CheckpointLoadOptions { NumClasses = 0 }))
+        {
+            features.NumClasses.Should().Be(0);
+            features.SaveCheckpoint(headless);
+        }
+
+        using var withHead = ConvMixer.FromCheckpoint(headless, new CheckpointLoadOptions { NumClasses = 6 });
+
+        withHead.NumClasses.Should().Be(6);
+        using var input = golden.Input;
+        using var _ = torch.no_grad();
+        using var pooled = withHead.ForwardHead(withHead.ForwardFeatures(input), preLogits: true);
+        pooled.ShouldBeClose(golden.PreLogits);
+    }
+
+    [Fact]
     public void Non_strict_still_refuses_shape_mismatches_outside_the_classifier()
     {
         var golden = GoldenCase.Load("caseA");

@@ -82,7 +82,7 @@ public class SaveCheckpointTests
 
         var act = () => gelu.LoadCheckpoint(path);
 
-        act.Should().Throw<CheckpointMismatchException>().WithMessage("*activation: expected Gelu (model), found Relu*");
+        act.Should().Throw<CheckpointMismatchException>().WithMessage("*relu.safetensors*activation is Relu, but the model uses Gelu*Activation.Relu*");
     }
 
     [Fact]

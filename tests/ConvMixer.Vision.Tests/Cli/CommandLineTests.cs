@@ -129,6 +129,30 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Convert_writes_the_official_layout_as_a_pytorch_state_dict()
+    {
+        var output = Path.Combine(TempFile.NewFolder(), "official.pth");
+
+        var converted = ConvMixerTool.Run("convert", Weights, output, "--layout", "official");
+
+        converted.ExitCode.Should().Be(0, converted.ToString());
+        using (var stream = File.OpenRead(output))
+        {
+            var keys = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(stream).Keys.Cast<string>().ToList();
+            // dim 32, depth 2: 0 conv, 2 BatchNorm, 3 and 4 the layers, 7 the classifier.
+            keys.Should().Contain(["0.weight", "2.running_var", "3.0.fn.0.weight", "4.3.num_batches_tracked", "7.weight", "7.bias"]);
+            keys.Should().NotContain(k => k.StartsWith("stem") || k.StartsWith("blocks") || k.StartsWith("head"));
+        }
+
+        var image = PreprocessingFixtures.Image("cat_palette.png");
+        ConvMixerTool.Run("predict", "-w", output, "--input-size", "32", "--json", image).Output
+            .Should().Be(ConvMixerTool.Run("predict", "-w", Weights, "--input-size", "32", "--json", image).Output);
+        var wrongFormat = ConvMixerTool.Run("convert", Weights, output + ".safetensors", "--layout", "official", "--format", "Safetensors");
+        wrongFormat.ExitCode.Should().Be(2);
+        wrongFormat.Error.Should().Contain("PyTorch");
+    }
+
+    [Fact]
     public void Bench_reports_throughput()
     {
         var result = ConvMixerTool.Run("bench", "--preset", "convmixer_256_8_ks5_p2_cifar10", "--input-size", "32", "--batch-size", "2", "--iterations", "3", "--warmup", "1", "--json");
