@@ -10,12 +10,14 @@ public static class CommandLineApp
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand(
-            "ConvMixer for .NET: inspect models, classify images, convert checkpoints, measure speed.\n"
+            "ConvMixer for .NET: inspect models, classify images, convert checkpoints, measure speed, train and evaluate.\n"
             + "Exit codes: 0 success, 1 error (the cause is printed on stderr), 2 invalid command line, 3 some images could not be classified.");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 

@@ -1,0 +1,48 @@
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>A batch prepared in managed memory by the loader thread: normalized pixels <c>[N, C, H, W]</c> and labels.</summary>
+public sealed class HostBatch
+{
+    internal HostBatch(float[] pixels, long[] labels, int channels, int height, int width)
+    {
+        Pixels = pixels;
+        Labels = labels;
+        Channels = channels;
+        Height = height;
+        Width = width;
+    }
+
+    /// <summary>Normalized pixels, <c>Count * C * H * W</c> floats.</summary>
+    public float[] Pixels { get; }
+
+    /// <summary>Class index per image.</summary>
+    public long[] Labels { get; }
+
+    /// <summary>Images in the batch.</summary>
+    public int Count => Labels.Length;
+
+    /// <summary>Channels per image.</summary>
+    public int Channels { get; }
+
+    /// <summary>Image height.</summary>
+    public int Height { get; }
+
+    /// <summary>Image width.</summary>
+    public int Width { get; }
+
+    /// <summary>Copies the batch into tensors on <paramref name="device"/> (owned by the caller's dispose scope).</summary>
+    public (Tensor Images, Tensor Labels) ToTensors(Device? device = null)
+    {
+        var images = tensor(Pixels, [Count, Channels, Height, Width]);
+        var labels = tensor(Labels, [Count]);
+        if (device is not null && device.type != TorchSharp.DeviceType.CPU)
+        {
+            images = images.to(device);
+            labels = labels.to(device);
+        }
+
+        return (images, labels);
+    }
+}

@@ -1,0 +1,65 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet;
+
+/// <summary>Runs a classifier over a labelled data set without gradients and collects loss, accuracy and confusions.</summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates <paramref name="model"/> on <paramref name="dataset"/>; the model's training mode is restored afterwards.</summary>
+    /// <param name="model">A classifier whose output has one logit per class of <paramref name="dataset"/>.</param>
+    /// <param name="dataset">Labelled images.</param>
+    /// <param name="normalization">The statistics the model was trained with.</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="progress">Receives (batches done, batches) after every batch.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    public static EvaluationResult Evaluate(
+        nn.Module<Tensor, Tensor> model,
+        ImageDataset dataset,
+        Normalization normalization,
+        int batchSize = 256,
+        IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var loader = new BatchLoader(dataset, batchSize, normalization, Augmentation.None);
+        var classes = dataset.ClassCount;
+        var confusion = new long[classes, classes];
+        var device = model.parameters().FirstOrDefault()?.device;
+        double lossSum = 0;
+        var done = 0;
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            foreach (var batch in loader.Batches(loader.SequentialOrder(), epoch: 0, cancellationToken))
+            {
+                using var scope = NewDisposeScope();
+                var (images, labels) = batch.ToTensors(device);
+                var logits = model.forward(images);
+                if (logits.dim() != 2 || logits.shape[1] != classes)
+                {
+                    throw new ArgumentException(
+                        $"The model returns logits of shape [{string.Join(", ", logits.shape)}], but the data set has {classes} classes: reset the classifier to {classes} outputs.", nameof(model));
+                }
+
+                lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+                var predicted = logits.argmax(1).cpu().data<long>().ToArray();
+                for (var i = 0; i < predicted.Length; i++)
+                {
+                    confusion[batch.Labels[i], predicted[i]]++;
+                }
+
+                progress?.Report((++done, loader.BatchesPerEpoch));
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        return new EvaluationResult(lossSum / dataset.Count, confusion, dataset.ClassNames);
+    }
+}
