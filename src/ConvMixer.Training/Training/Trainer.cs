@@ -244,6 +244,7 @@ public sealed class Trainer : IDisposable
             return;
         }
 
+        Directory.CreateDirectory(directory);
         using var random = torch.random.get_rng_state();
         var state = new CheckpointState
         {
