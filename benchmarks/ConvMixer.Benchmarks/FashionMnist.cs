@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,11 +13,12 @@ internal static class FashionMnist
     /// <summary>Images <c>[n, 1, 28, 28]</c> (float32, normalised) and labels <c>[n]</c> (int64) of the "train" or "t10k" split.</summary>
     public static (Tensor Images, Tensor Labels) Load(string directory, string split, int maxCount = int.MaxValue)
     {
-        var pixels = ReadIdx(Path.Combine(directory, $"{split}-images-idx3-ubyte.gz"), expectedMagic: 2051, out var imageShape);
-        var labels = ReadIdx(Path.Combine(directory, $"{split}-labels-idx1-ubyte.gz"), expectedMagic: 2049, out var labelShape);
-        if (imageShape[0] != labelShape[0])
+        // The library's IDX reader checks magic numbers and sizes; here the bytes only become normalised tensors.
+        var (imageShape, pixels) = IdxFile.Read(Path.Combine(directory, $"{split}-images-idx3-ubyte.gz"));
+        var (labelShape, labels) = IdxFile.Read(Path.Combine(directory, $"{split}-labels-idx1-ubyte.gz"));
+        if (imageShape.Length != 3 || labelShape.Length != 1 || imageShape[0] != labelShape[0])
         {
-            throw new InvalidDataException($"Fashion-MNIST {split}: {imageShape[0]} images but {labelShape[0]} labels.");
+            throw new InvalidDataException($"Fashion-MNIST {split}: images [{string.Join(", ", imageShape)}] do not pair with labels [{string.Join(", ", labelShape)}].");
         }
 
         var count = Math.Min(imageShape[0], maxCount);
@@ -28,27 +27,5 @@ internal static class FashionMnist
             .to(ScalarType.Float32).div_(255f).sub_(Mean).div_(Std);
         var labelTensor = torch.tensor(labels.AsSpan(0, count).ToArray(), [count]).to(ScalarType.Int64);
         return (images.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
-    }
-
-    private static byte[] ReadIdx(string path, int expectedMagic, out int[] shape)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Fashion-MNIST file not found: {path}. Pass the folder that holds the four *-ubyte.gz files.", path);
-        }
-
-        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        gzip.CopyTo(memory);
-        var data = memory.ToArray();
-        var magic = BinaryPrimitives.ReadInt32BigEndian(data);
-        if (magic != expectedMagic)
-        {
-            throw new InvalidDataException($"{path}: IDX magic number {magic}, expected {expectedMagic}.");
-        }
-
-        var dims = magic & 0xFF;
-        shape = Enumerable.Range(0, dims).Select(i => BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4 + (4 * i)))).ToArray();
-        return data[(4 + (4 * dims))..];
     }
 }
