@@ -8,8 +8,7 @@ Case ids (shared with the .NET side):
     train:<preset>:<batch>                 forward + cross-entropy + backward + SGD step at 32x32
     mm:<n>:<fp32|bf16>                     an n x n matrix product
 Prints one JSON line: wall-clock and process CPU seconds of each timed run.
-The ConvMixer below is the architecture of the paper and timm (residual around the spatial mixing), written
-here so that the script needs nothing beyond torch.
+The ConvMixer is the architecture of the paper and timm (residual around the spatial mixing), from convmixer_model.py.
 """
 import json
 import sys
@@ -17,6 +16,8 @@ import time
 
 import torch
 from torch import nn
+
+from convmixer_model import conv_mixer
 
 PRESETS = {
     # name: (dim, depth, kernel, patch, classes, activation)
@@ -29,26 +30,6 @@ FORWARD_IMAGE_SIZE = 224
 TRAINING_IMAGE_SIZE = 32
 
 
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x) + x
-
-
-def convmixer(dim, depth, kernel, patch, classes, act):
-    layers = [nn.Conv2d(3, dim, patch, stride=patch), act(), nn.BatchNorm2d(dim)]
-    for _ in range(depth):
-        layers += [
-            Residual(nn.Sequential(nn.Conv2d(dim, dim, kernel, groups=dim, padding="same"), act(), nn.BatchNorm2d(dim))),
-            nn.Conv2d(dim, dim, 1), act(), nn.BatchNorm2d(dim),
-        ]
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(dim, classes)]
-    return nn.Sequential(*layers)
-
-
 def make_runner(case_id):
     kind, *rest = case_id.split(":")
     torch.manual_seed(0)
@@ -57,7 +38,8 @@ def make_runner(case_id):
         a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
         return 1, lambda: torch.mm(a, b)
     preset, batch = rest[0], int(rest[1])
-    model = convmixer(*PRESETS[preset])
+    dim, depth, kernel, patch, classes, act = PRESETS[preset]
+    model = conv_mixer(dim, depth, kernel, patch, classes, act=act)
     if kind == "forward":
         dtype = torch.bfloat16 if rest[2] == "bf16" else torch.float32
         model = model.eval().to(dtype)

@@ -21,6 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from convmixer_model import conv_mixer
+
 MEAN, STD = 0.2860, 0.3530
 
 
@@ -44,33 +46,6 @@ def load_split(directory, prefix):
     images = read_idx(find(f"{prefix}-images-idx3-ubyte")).unsqueeze(1)
     labels = read_idx(find(f"{prefix}-labels-idx1-ubyte")).long()
     return images, labels
-
-
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x) + x
-
-
-def conv_mixer(dim, depth, kernel_size, patch_size, n_classes, in_channels):
-    return nn.Sequential(
-        nn.Conv2d(in_channels, dim, kernel_size=patch_size, stride=patch_size),
-        nn.GELU(),
-        nn.BatchNorm2d(dim),
-        *[nn.Sequential(
-            Residual(nn.Sequential(
-                nn.Conv2d(dim, dim, kernel_size, groups=dim, padding=kernel_size // 2),
-                nn.GELU(),
-                nn.BatchNorm2d(dim))),
-            nn.Conv2d(dim, dim, kernel_size=1),
-            nn.GELU(),
-            nn.BatchNorm2d(dim)) for _ in range(depth)],
-        nn.AdaptiveAvgPool2d((1, 1)),
-        nn.Flatten(),
-        nn.Linear(dim, n_classes))
 
 
 def one_cycle(max_lr, total_steps):
