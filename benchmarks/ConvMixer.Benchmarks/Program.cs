@@ -6,6 +6,8 @@ using ConvMixerNet.Benchmarks;
 // bf16-agreement <fashion-mnist-folder> [train-images] [epochs]   fp32 vs bf16 top-1 on the real test set
 // soak [forwards] [image] [threads] [seconds]   leak check under load (live tensors, RSS)
 // probe ...                        paired A/B timing of forward variants
+// Allocator and kernel settings as the CLI applies them; CONVMIXER_CPU_TUNING=off measures libtorch's defaults.
+Console.Error.WriteLine($"CPU tuning: {ConvMixerNet.CpuTuning.Apply()}");
 return args.FirstOrDefault() switch
 {
     "bdn" => RunBenchmarkDotNet(args[1..]),

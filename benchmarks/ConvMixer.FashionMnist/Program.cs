@@ -5,9 +5,10 @@ using System.Globalization;
 using ConvMixerNet;
 using TorchSharp;
 
+var tuning = CpuTuning.Apply(); // before the first tensor operation; CONVMIXER_CPU_TUNING=off measures libtorch's defaults
 var settings = BenchmarkSettings.Parse(args);
 torch.set_num_threads(settings.Threads);
-Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {torch.get_num_threads()}, {settings}");
+Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {torch.get_num_threads()}, CPU tuning: {tuning}, {settings}");
 
 var load = Stopwatch.StartNew();
 var train = IdxDataset.LoadSplit(settings.Data, train: true, IdxDataset.FashionMnistClasses);

@@ -1,3 +1,6 @@
+using ConvMixerNet;
 using ConvMixerNet.Cli;
 
+// Process-wide allocator and kernel settings that make libtorch faster; CONVMIXER_CPU_TUNING=off skips them.
+CpuTuning.Apply();
 return CommandLineApp.Run(args);

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using ConvMixerNet;
 using TorchSharp;
 
+// Faster libtorch on Linux CPUs (allocator and kernel choice); must run before the first tensor operation.
+Console.WriteLine($"CPU tuning: {CpuTuning.Apply()}");
 var deviceName = ParseDevice(args);
 if (deviceName is null)
 {
