@@ -17,6 +17,7 @@ import time
 import torch
 from torch import nn
 
+import cpu_tuning
 from convmixer_model import conv_mixer
 
 PRESETS = {
@@ -64,6 +65,7 @@ def make_runner(case_id):
 
 
 def main():
+    tuning = cpu_tuning.apply()  # the same malloc settings as the .NET side; CONVMIXER_CPU_TUNING=off for the defaults
     case_id = sys.argv[1]
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     warmups = int(sys.argv[3]) if len(sys.argv) > 3 else 1
@@ -86,6 +88,7 @@ def main():
         "items": items,
         "wall_s": wall,
         "cpu_s": cpu,
+        "tuning": tuning,
     }))
 
 

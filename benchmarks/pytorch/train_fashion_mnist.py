@@ -21,6 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import cpu_tuning
 from convmixer_model import conv_mixer
 
 MEAN, STD = 0.2860, 0.3530
@@ -106,13 +107,16 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--train-limit", type=int, default=None)
     p.add_argument("--test-limit", type=int, default=None)
+    p.add_argument("--out", default=None,
+                   help="write the per-epoch metrics to this CSV (the columns of the .NET trainer's metrics.csv)")
     p.add_argument("--max-epochs-run", type=int, default=None,
                    help="stop after this many epochs (the schedule still spans --epochs), to time epochs only")
     args = p.parse_args()
 
+    tuning = cpu_tuning.apply()  # as the .NET runner does; CONVMIXER_CPU_TUNING=off for the defaults
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    print(f"PyTorch {torch.__version__}, threads {torch.get_num_threads()}, {vars(args)}", flush=True)
+    print(f"PyTorch {torch.__version__}, threads {torch.get_num_threads()}, CPU tuning: {tuning}, {vars(args)}", flush=True)
 
     train_x, train_y = load_split(args.data, "train")
     test_x, test_y = load_split(args.data, "t10k")
@@ -132,6 +136,7 @@ def main():
     step = 0
     epochs_to_run = args.epochs if args.max_epochs_run is None else min(args.epochs, args.max_epochs_run)
     total_train = 0.0
+    metrics = []
     for epoch in range(epochs_to_run):
         model.train()
         start = time.perf_counter()
@@ -158,10 +163,25 @@ def main():
         total_train += seconds
         test_loss, test_acc = evaluate(model, test_x, test_y, 256)
         n = len(train_y)
+        metrics.append((epoch + 1, loss_sum / n, correct / n, test_loss, test_acc, lr, seconds, n / seconds))
+        if args.out:
+            write_metrics(args.out, metrics)
         print(f"epoch {epoch + 1:2d}: train loss {loss_sum / n:.4f} acc {100 * correct / n:.2f}% | "
               f"test loss {test_loss:.4f} acc {100 * test_acc:.2f}% | lr {lr:.3g} | {seconds:.1f} s, {n / seconds:.0f} img/s",
               flush=True)
     print(f"final test accuracy {100 * test_acc:.2f}%; training time {total_train:.1f} s", flush=True)
+
+
+def write_metrics(path, rows):
+    """Writes the metrics CSV atomically: a temporary file next to it, then a rename."""
+    temporary = path + ".tmp"
+    with open(temporary, "w") as f:
+        f.write("epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,train_seconds,images_per_second\n")
+        for row in rows:
+            f.write(",".join(repr(float(v)) if i else str(v) for i, v in enumerate(row)) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
 
 
 if __name__ == "__main__":
