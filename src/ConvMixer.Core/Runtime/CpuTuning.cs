@@ -39,7 +39,7 @@ public static partial class CpuTuning
     private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
     private const int MallocArenaMax = -8; // M_ARENA_MAX
 
-    /// <summary>Applies both settings where the platform allows (unless switched off) and reports what is in effect.</summary>
+    /// <summary>Applies the allocator and kernel settings where the platform allows (unless switched off) and reports what is in effect.</summary>
     public static CpuTuningResult Apply()
     {
         if (string.Equals(Environment.GetEnvironmentVariable(SwitchVariable), "off", StringComparison.OrdinalIgnoreCase))
@@ -54,8 +54,8 @@ public static partial class CpuTuning
     /// Raises glibc's mmap and trim thresholds and stops it from creating more arenas; false where there is no glibc
     /// (or it refused). The arena limit matters for work on threads other than the main one: their arenas grow in
     /// 64 MB heaps, so larger tensors are mapped afresh and faulted in on every forward whatever the thresholds
-    /// (measured with PyTorch on a 2-core Zen 5: a ConvMixer-768/32 forward of 32 images took 72 s on a worker thread against 5.7 s on the main
-    /// thread). Threads that already have an arena keep it; set <c>MALLOC_ARENA_MAX=1</c> in the environment of
+    /// (measured with PyTorch on a 2-core Zen 5: a ConvMixer-768/32 forward of 32 images took 72 s on a worker thread
+    /// against 5.7 s on the main thread). Threads that already have an arena keep it; set <c>MALLOC_ARENA_MAX=1</c> in the environment of
     /// the process to cover those too.
     /// </summary>
     public static bool KeepFreedMemoryForReuse()

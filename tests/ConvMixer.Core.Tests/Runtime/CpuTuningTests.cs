@@ -11,7 +11,7 @@ public class CpuTuningTests
         var result = CpuTuning.Apply();
 
         result.SwitchedOff.Should().BeFalse();
-        result.AllocatorTuned.Should().Be(OperatingSystem.IsLinux(), "glibc's mallopt accepts both thresholds");
+        result.AllocatorTuned.Should().Be(OperatingSystem.IsLinux(), "glibc's mallopt accepts the thresholds and the arena limit");
         if (OperatingSystem.IsLinux())
         {
             result.KernelCapability.Should().Be(NativeEnvironment.Get(CpuTuning.KernelVariable));
