@@ -7,7 +7,7 @@ using ConvMixerNet.Benchmarks;
 // soak [forwards] [image] [threads] [seconds]   leak check under load (live tensors, RSS)
 // probe ...                        paired A/B timing of forward variants
 // Allocator and kernel settings as the CLI applies them; CONVMIXER_CPU_TUNING=off measures libtorch's defaults.
-Console.Error.WriteLine($"CPU tuning: {ConvMixerNet.CpuTuning.Apply()}");
+Console.Error.WriteLine($"CPU tuning: {ConvMixerNet.Core.CpuTuning.Apply()}");
 return args.FirstOrDefault() switch
 {
     "bdn" => RunBenchmarkDotNet(args[1..]),

@@ -2,7 +2,8 @@
 // benchmark in docs/training-benchmark.md. The PyTorch twin is benchmarks/pytorch/train_fashion_mnist.py.
 using System.Diagnostics;
 using System.Globalization;
-using ConvMixerNet;
+using ConvMixerNet.Core;
+using ConvMixerNet.Training;
 using TorchSharp;
 
 var tuning = CpuTuning.Apply(); // before the first tensor operation; CONVMIXER_CPU_TUNING=off measures libtorch's defaults
@@ -11,8 +12,8 @@ torch.set_num_threads(settings.Threads);
 Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {torch.get_num_threads()}, CPU tuning: {tuning}, {settings}");
 
 var load = Stopwatch.StartNew();
-var train = IdxDataset.LoadSplit(settings.Data, train: true, IdxDataset.FashionMnistClasses);
-var test = IdxDataset.LoadSplit(settings.Data, train: false, IdxDataset.FashionMnistClasses);
+var train = IdxLoader.LoadSplit(settings.Data, train: true, IdxLoader.FashionMnistClasses);
+var test = IdxLoader.LoadSplit(settings.Data, train: false, IdxLoader.FashionMnistClasses);
 if (settings.TrainLimit is { } limit)
 {
     train = train.Take(limit);

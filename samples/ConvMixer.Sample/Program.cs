@@ -1,6 +1,6 @@
 // The source article's dummy-image test: ConvMixer-1536/20 on four random 224x224 images.
 using System.Diagnostics;
-using ConvMixerNet;
+using ConvMixerNet.Core;
 using TorchSharp;
 
 // Faster libtorch on Linux CPUs (allocator and kernel choice); must run before the first tensor operation.

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and its metadata.</summary>
 internal sealed class Checkpoint : IDisposable

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// Reads a ConvMixer's hyperparameters off its state dict (timm keys): <c>stem.0.weight</c> is

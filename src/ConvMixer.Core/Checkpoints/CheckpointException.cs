@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// A checkpoint file could not be used: <see cref="InvalidCheckpointException"/> when it cannot be read,

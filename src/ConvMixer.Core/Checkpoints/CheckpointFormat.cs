@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>File formats that ConvMixer checkpoints are read from and written to.</summary>
 public enum CheckpointFormat

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>Tells the format of a checkpoint from its first bytes, whatever the file's extension.</summary>
 internal static class CheckpointFormatDetector

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>How <see cref="ConvMixer.FromCheckpoint"/> and <see cref="ConvMixer.LoadCheckpoint"/> read a checkpoint.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>What a checkpoint load did, key by key (timm's key names).</summary>
 /// <param name="Path">The file that was read.</param>

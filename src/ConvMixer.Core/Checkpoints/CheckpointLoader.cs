@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// Copies a checkpoint into a model, all or nothing: every key, shape, dtype and value is checked, and every tensor is

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// The hyperparameters stored as <c>.safetensors</c> string metadata, under the names timm's constructor uses

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// A checkpoint does not fit the model: lists every missing key, unexpected key and shape mismatch at once, with the file

@@ -1,7 +1,7 @@
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>Loading and saving pretrained weights (timm, the official repository, TorchSharp).</summary>
 public sealed partial class ConvMixer

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// A checkpoint file cannot be read: it is truncated, corrupt, of an unknown format, not a ConvMixer, holds values that

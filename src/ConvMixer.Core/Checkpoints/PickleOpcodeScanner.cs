@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// Walks a pickle's opcodes without building anything, and refuses unknown opcodes and length prefixes that claim more

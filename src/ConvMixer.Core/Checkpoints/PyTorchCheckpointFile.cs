@@ -3,7 +3,7 @@ using System.IO.Compression;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// <c>torch.save</c>'s zip format, read with PyBridge (whose unpickler, Razorvine.Pickle, never runs Python code: an

@@ -4,7 +4,7 @@ using System.Text.Json;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// The <c>.safetensors</c> format: an 8-byte little-endian header length, a JSON header (tensor dtypes, shapes and byte

@@ -2,7 +2,7 @@ using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// TorchSharp's own format (<c>Module.save</c>): a LEB128 entry count, then for each entry a length-prefixed UTF-8 key,

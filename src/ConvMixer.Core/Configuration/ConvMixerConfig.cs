@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>The hyperparameters that define a ConvMixer architecture ("ConvMixer-<see cref="Dim"/>/<see cref="Depth"/>").</summary>
 /// <param name="Dim">Width: channels of every patch vector (h in the paper).</param>

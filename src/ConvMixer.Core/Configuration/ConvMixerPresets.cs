@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// The published ConvMixer architectures, in one table. Names follow timm's model names; the CIFAR-10

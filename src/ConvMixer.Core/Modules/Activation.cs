@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>The nonlinearity applied after every convolution of a ConvMixer.</summary>
 public enum Activation

@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// ConvMixer ("Patches Are All You Need?", Trockman and Kolter, 2022): a patch embedding, <c>depth</c>

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>Where the skip connection of a <see cref="ConvMixerLayer"/> sits.</summary>
 public enum ResidualPlacement

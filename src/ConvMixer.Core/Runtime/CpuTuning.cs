@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// Process-wide settings that make libtorch markedly faster on Linux CPUs. They are opt-in because they change the

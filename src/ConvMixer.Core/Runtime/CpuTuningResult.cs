@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>What <see cref="CpuTuning.Apply"/> put in effect.</summary>
 /// <param name="AllocatorTuned">glibc's malloc keeps freed blocks for reuse (Linux with glibc only).</param>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// The C library's environment. On Unix, .NET keeps its own copy of the environment, so

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// Makes sure TorchSharp's native libraries are loaded before the first model is built, and turns

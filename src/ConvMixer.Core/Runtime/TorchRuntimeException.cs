@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Core;
 
 /// <summary>Thrown when TorchSharp's native libraries cannot be loaded; the message names the cause and the fix.</summary>
 public sealed class TorchRuntimeException : InvalidOperationException

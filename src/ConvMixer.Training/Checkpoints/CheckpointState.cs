@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>The non-tensor part of a training checkpoint: where the run stands and how to continue it.</summary>
 public sealed record CheckpointState

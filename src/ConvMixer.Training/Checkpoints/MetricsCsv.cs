@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>Writes epoch metrics as CSV (one row per epoch, invariant culture), rewriting the whole file atomically.</summary>
 public static class MetricsCsv

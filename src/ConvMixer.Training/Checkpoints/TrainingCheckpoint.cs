@@ -4,7 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Reads and writes training checkpoints: one file with the run state (<see cref="CheckpointState"/>), the model

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Cuts a data set into batches in a given order, augments and normalizes them on a background thread, and keeps

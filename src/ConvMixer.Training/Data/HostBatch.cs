@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>A batch prepared in managed memory by the loader thread: normalized pixels <c>[N, C, H, W]</c> and labels.</summary>
 public sealed class HostBatch

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Reads IDX files of unsigned bytes, the format of MNIST and Fashion-MNIST, raw or gzip-compressed (recognised by

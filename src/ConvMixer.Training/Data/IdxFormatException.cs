@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>An IDX file (the MNIST format) that cannot be read: the message names the file and what is wrong.</summary>
 public sealed class IdxFormatException : IOException

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// A labelled set of equally sized images, read one image at a time by a <see cref="BatchLoader"/>.

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>An image-folder data set and the files that were skipped while loading it.</summary>
 /// <param name="Dataset">The readable images.</param>

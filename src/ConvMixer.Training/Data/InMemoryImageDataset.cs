@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Images held in memory, either as bytes (decoded files: 0..255 scaled to [0, 1] on read, a quarter of the memory

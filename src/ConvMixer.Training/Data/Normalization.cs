@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>Per-channel <c>(x - mean) / std</c>, applied to every batch after augmentation.</summary>
 public sealed record Normalization(IReadOnlyList<float> Mean, IReadOnlyList<float> Std)

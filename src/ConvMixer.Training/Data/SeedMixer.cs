@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Derives independent, reproducible seeds from a run seed and a position (epoch, batch), so shuffling and

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>An image file that could not be used, and why.</summary>
 /// <param name="Path">The file.</param>

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>Loss, accuracy and confusion matrix of a model on a labelled data set.</summary>
 public sealed class EvaluationResult

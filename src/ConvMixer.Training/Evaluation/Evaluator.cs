@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>Runs a classifier over a labelled data set without gradients and collects loss, accuracy and confusions.</summary>
 public static class Evaluator

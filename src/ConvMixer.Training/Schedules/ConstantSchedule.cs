@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>The same learning rate at every step.</summary>
 public sealed class ConstantSchedule : ILearningRateSchedule

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Linear warm-up from 0 to <see cref="MaxLearningRate"/> over <see cref="WarmupSteps"/> steps, then a cosine decay

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>A learning rate as a function of the optimizer step, so a resumed run only needs the step number.</summary>
 public interface ILearningRateSchedule

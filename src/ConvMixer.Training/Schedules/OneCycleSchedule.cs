@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>
 /// The schedule of the official ConvMixer training script: piecewise linear from 0 up to <see cref="MaxLearningRate"/>

@@ -1,4 +1,4 @@
-namespace ConvMixerNet;
+namespace ConvMixerNet.Training;
 
 /// <summary>Which learning-rate schedule a <see cref="Trainer"/> builds for its run.</summary>
 public enum ScheduleKind

@@ -14,6 +14,10 @@ public static class ImageDecoder
     /// <summary>Largest image accepted, in pixels (width × height), so a crafted header cannot exhaust memory.</summary>
     public const long MaxPixels = 100_000_000;
 
+    /// <summary>The file extensions of the formats decoded here (with the dot, case-insensitive).</summary>
+    public static IReadOnlySet<string> FileExtensions { get; } =
+        new HashSet<string>([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Reads and decodes an image file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>

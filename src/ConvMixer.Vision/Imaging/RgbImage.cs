@@ -49,6 +49,21 @@ public sealed class RgbImage
         }
     }
 
+    /// <summary>The pixels channel-major (<c>[3, Height, Width]</c>), the layout of a model's input.</summary>
+    public byte[] ToPlanar()
+    {
+        var plane = Width * Height;
+        var planar = new byte[3 * plane];
+        for (var i = 0; i < plane; i++)
+        {
+            planar[i] = _pixels[3 * i];
+            planar[plane + i] = _pixels[(3 * i) + 1];
+            planar[(2 * plane) + i] = _pixels[(3 * i) + 2];
+        }
+
+        return planar;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Width}x{Height} RGB image";
 

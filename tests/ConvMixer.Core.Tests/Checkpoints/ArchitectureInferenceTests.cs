@@ -2,7 +2,7 @@ using FluentAssertions;
 using TorchSharp;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Hyperparameters read off the state-dict shapes of every published architecture.</summary>
 public class ArchitectureInferenceTests

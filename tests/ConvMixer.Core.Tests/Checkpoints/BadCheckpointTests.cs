@@ -5,7 +5,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>
 /// Files users may download: truncated, random, wrong, hostile. Each must give an <see cref="InvalidCheckpointException"/>
@@ -19,7 +19,7 @@ public class BadCheckpointTests
     [MemberData(nameof(Formats))]
     public void A_file_truncated_at_any_of_many_offsets_is_refused_and_leaves_the_model_unchanged(string fileName)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var whole = folder.File(fileName);
         using (var reference = GoldenCase.Load("caseA").BuildModel())
         {
@@ -49,7 +49,7 @@ public class BadCheckpointTests
     public void The_reference_pth_truncated_at_many_offsets_is_refused()
     {
         var bytes = File.ReadAllBytes(GoldenCase.Load("caseF").PthPath);
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var truncated = folder.File("caseF-truncated.pth");
         foreach (var length in Enumerable.Range(0, 80).Select(i => (int)((long)bytes.Length * i / 80)))
         {
@@ -67,7 +67,7 @@ public class BadCheckpointTests
     [InlineData(3)]
     public void Random_bytes_are_refused(int seed)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("random.pth");
         var bytes = new byte[4096];
         new Random(seed).NextBytes(bytes);
@@ -81,7 +81,7 @@ public class BadCheckpointTests
     [Fact]
     public void Bytes_flipped_inside_a_safetensors_header_are_refused()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("model.safetensors");
         using (var reference = new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 2, numClasses: 2))
         {
@@ -112,7 +112,7 @@ public class BadCheckpointTests
     [Fact]
     public void An_empty_file_is_refused()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("empty.safetensors");
         File.WriteAllBytes(path, []);
 
@@ -124,7 +124,7 @@ public class BadCheckpointTests
     [Fact]
     public void A_zip_that_is_not_a_checkpoint_is_refused()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("photos.pth");
         using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
         {
@@ -201,7 +201,7 @@ public class BadCheckpointTests
     [InlineData(5000UL)] // more than the file holds
     public void An_absurd_safetensors_header_size_is_refused_before_reading_it(ulong claimed)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("absurd.safetensors");
         var bytes = new byte[1024];
         BitConverter.GetBytes(claimed).CopyTo(bytes, 0);
@@ -225,7 +225,7 @@ public class BadCheckpointTests
     [InlineData("""{"w": """, "not valid JSON")]
     public void An_inconsistent_safetensors_header_is_refused_with_the_reason(string header, string reason)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("bad.safetensors");
         var json = Encoding.UTF8.GetBytes(header);
         using (var stream = File.Create(path))
@@ -243,7 +243,7 @@ public class BadCheckpointTests
     [Fact]
     public void A_TorchSharp_file_claiming_an_enormous_tensor_is_refused_before_allocating()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("huge.dat");
         using (var stream = File.Create(path))
         using (var writer = new BinaryWriter(stream))
@@ -268,7 +268,7 @@ public class BadCheckpointTests
     [InlineData(float.NegativeInfinity)]
     public void Non_finite_values_are_refused_by_default_naming_the_tensor_and_loaded_when_allowed(float bad)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("nan.safetensors");
         using (var source = new ConvMixer(dim: 8, depth: 2, kernelSize: 3, patchSize: 2, numClasses: 2))
         {
@@ -293,7 +293,7 @@ public class BadCheckpointTests
     [Fact]
     public void Keys_mixing_the_official_and_timm_layouts_are_refused()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("mixed.safetensors");
         using (var a = torch.zeros(2))
         using (var b = torch.zeros(2))

@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Checkpoints written by PyTorch (tools/checkpoints/make_checkpoint_fixtures.py), copied into the tests.</summary>
 internal static class CheckpointFixtures

@@ -2,7 +2,7 @@ using FluentAssertions;
 using TorchSharp;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Loading and saving, successful or not, leave no tensor alive but the model's own.</summary>
 public class CheckpointMemoryTests
@@ -15,7 +15,7 @@ public class CheckpointMemoryTests
     [InlineData("model.dat")]
     public void Repeated_saves_loads_and_failed_loads_leave_no_tensor_alive(string fileName)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File(fileName);
         var truncated = folder.File("truncated-" + fileName);
         using var model = new ConvMixer(dim: 8, depth: 2, kernelSize: 3, patchSize: 2, numClasses: 4);

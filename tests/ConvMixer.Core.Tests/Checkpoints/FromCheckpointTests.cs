@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Loading the reference .pth files (written by torch.save from timm and the official implementation).</summary>
 public class FromCheckpointTests
@@ -128,7 +128,7 @@ public class FromCheckpointTests
     public void FromCheckpoint_can_drop_the_classifier_or_add_one_to_a_checkpoint_without()
     {
         var golden = GoldenCase.Load("caseA");
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var headless = folder.File("features.safetensors");
 
         using (var features = ConvMixer.FromCheckpoint(golden.PthPath, new CheckpointLoadOptions { NumClasses = 0 }))
@@ -173,7 +173,7 @@ public class FromCheckpointTests
     public void Half_precision_checkpoints_load_into_float32_models_by_explicit_conversion(ScalarType halfType)
     {
         var golden = GoldenCase.Load("caseA");
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("half.safetensors");
         using (var reference = golden.BuildModel())
         {

@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Files as PyTorch users have them: training checkpoints, half precision, EMA weights.</summary>
 public class PyTorchCheckpointTests

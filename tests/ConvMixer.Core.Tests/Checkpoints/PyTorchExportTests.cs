@@ -4,7 +4,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>
 /// What .NET saves loads in PyTorch: Fixtures/export holds models trained briefly and saved by ConvMixer.Core
@@ -55,7 +55,7 @@ public class PyTorchExportTests
     {
         var verified = Path.Combine(Folder, name + ".safetensors");
         using var model = ConvMixer.FromCheckpoint(verified);
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File(name + ".safetensors");
 
         model.SaveCheckpoint(path);

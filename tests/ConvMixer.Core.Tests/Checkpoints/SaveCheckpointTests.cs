@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Saving in every format and reading it back: same weights, same outputs, same hyperparameters.</summary>
 public class SaveCheckpointTests
@@ -16,7 +16,7 @@ public class SaveCheckpointTests
     public void Every_format_round_trips_the_reference_model_exactly(string fileName, CheckpointFormat format)
     {
         var golden = GoldenCase.Load("caseC");
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File(fileName);
         using var original = golden.BuildModel();
 
@@ -39,7 +39,7 @@ public class SaveCheckpointTests
     [InlineData("model.weights", CheckpointFormat.TorchSharp)]
     public void The_format_is_detected_from_the_content_not_the_extension(string fileName, CheckpointFormat format)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File(fileName);
         using var original = new ConvMixer(dim: 8, depth: 2, kernelSize: 3, patchSize: 2, numClasses: 4);
 
@@ -54,7 +54,7 @@ public class SaveCheckpointTests
     [Fact]
     public void Safetensors_metadata_restores_the_activation_and_residual_placement()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("relu.safetensors");
         var config = new ConvMixerConfig(Dim: 8, Depth: 2, KernelSize: 3, PatchSize: 2, NumClasses: 4, InChannels: 1,
             Activation: Activation.Relu, ResidualPlacement: ResidualPlacement.AroundLayer);
@@ -71,7 +71,7 @@ public class SaveCheckpointTests
     [Fact]
     public void Strict_load_refuses_a_checkpoint_whose_metadata_names_another_activation()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("relu.safetensors");
         using (var relu = new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 2, numClasses: 2, activation: Activation.Relu))
         {
@@ -88,7 +88,7 @@ public class SaveCheckpointTests
     [Fact]
     public void The_published_ReLU_architecture_is_recognised_from_its_shapes_when_the_file_has_no_metadata()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("convmixer_768_32.pth");
         using (var model = new ConvMixer(ConvMixerPresets.ConvMixer768_32 with { NumClasses = 2 }))
         {
@@ -103,7 +103,7 @@ public class SaveCheckpointTests
     [Fact]
     public void A_failed_save_leaves_the_previous_file_untouched_and_no_temporary_file()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("model.safetensors");
         File.WriteAllText(path, "previous content");
 
@@ -121,7 +121,7 @@ public class SaveCheckpointTests
     [Fact]
     public void Saving_replaces_an_existing_file_whole()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("model.pth");
         File.WriteAllBytes(path, new byte[1 << 20]);
         using var model = new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 2, numClasses: 2);
@@ -157,7 +157,7 @@ public class SaveCheckpointTests
     [Fact]
     public void A_model_without_classifier_round_trips_with_zero_classes()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var path = folder.File("features.safetensors");
         using var model = new ConvMixer(dim: 8, depth: 2, kernelSize: 3, patchSize: 2, numClasses: 0);
 

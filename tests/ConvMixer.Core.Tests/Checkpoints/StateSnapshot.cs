@@ -1,7 +1,7 @@
 using FluentAssertions;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>A deep copy of a model's parameters and buffers, to prove a failed load changed nothing.</summary>
 public sealed class StateSnapshot : IDisposable

@@ -2,7 +2,7 @@ using FluentAssertions;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 public class CudaTests
 {

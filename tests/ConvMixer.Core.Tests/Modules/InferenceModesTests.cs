@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>
 /// The fast inference settings that docs/BENCHMARKS.md recommends give the reference outputs: inference mode,

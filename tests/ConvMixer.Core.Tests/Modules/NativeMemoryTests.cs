@@ -2,7 +2,7 @@ using FluentAssertions;
 using TorchSharp;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 public class NativeMemoryTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using FluentAssertions;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 public class PresetTests
 {

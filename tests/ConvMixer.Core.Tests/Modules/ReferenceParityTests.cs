@@ -2,7 +2,7 @@ using FluentAssertions;
 using TorchSharp;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>Outputs equal those of timm (cases A, C) and the official implementation (case F) within 1e-5 + 1e-5·|expected|.</summary>
 public class ReferenceParityTests

@@ -1,7 +1,7 @@
 using FluentAssertions;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 public class StateDictKeyTests
 {

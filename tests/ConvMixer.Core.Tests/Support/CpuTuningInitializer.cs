@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>
 /// Runs this test assembly with the settings apps get from <see cref="CpuTuning.Apply"/> (on an AVX-512 CPU, libtorch's

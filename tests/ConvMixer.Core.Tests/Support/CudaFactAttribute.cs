@@ -1,7 +1,7 @@
 using TorchSharp;
 using Xunit;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>A fact that runs only where CUDA is available and is reported as skipped elsewhere.</summary>
 public sealed class CudaFactAttribute : FactAttribute

@@ -2,7 +2,7 @@ using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 /// <summary>
 /// A reference case produced by the Python implementations (timm or the official repository):

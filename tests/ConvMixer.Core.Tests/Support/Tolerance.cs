@@ -1,7 +1,7 @@
 using FluentAssertions;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Tests;
+namespace ConvMixerNet.Core.Tests;
 
 internal static class Tolerance
 {

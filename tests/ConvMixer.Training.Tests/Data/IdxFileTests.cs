@@ -19,7 +19,7 @@ public class IdxFileTests
         Write(images, IdxWriter.Encode([3, 2, 2], Pixels), gzip);
         Write(labels, IdxWriter.Encode([3], Labels), gzip);
 
-        var dataset = IdxDataset.Load(images, labels, ["a", "b", "c"]);
+        var dataset = IdxLoader.Load(images, labels, ["a", "b", "c"]);
 
         dataset.Count.Should().Be(3);
         (dataset.Channels, dataset.Height, dataset.Width).Should().Be((1, 2, 2));
@@ -36,12 +36,12 @@ public class IdxFileTests
         IdxWriter.WriteGzip(dir.File("t10k-images-idx3-ubyte.gz"), IdxWriter.Encode([3, 2, 2], Pixels));
         File.WriteAllBytes(dir.File("t10k-labels-idx1-ubyte"), IdxWriter.Encode([3], Labels));
 
-        var test = IdxDataset.LoadSplit(dir.Path, train: false);
+        var test = IdxLoader.LoadSplit(dir.Path, train: false);
 
         test.Count.Should().Be(3);
-        test.ClassNames.Should().Equal(IdxDataset.DigitClasses);
-        IdxDataset.IsIdxDirectory(dir.Path).Should().BeFalse("the training split is missing");
-        FluentActions.Invoking(() => IdxDataset.LoadSplit(dir.Path, train: true))
+        test.ClassNames.Should().Equal(IdxLoader.DigitClasses);
+        IdxLoader.IsIdxDirectory(dir.Path).Should().BeFalse("the training split is missing");
+        FluentActions.Invoking(() => IdxLoader.LoadSplit(dir.Path, train: true))
             .Should().Throw<FileNotFoundException>().WithMessage("*train-images-idx3-ubyte*");
     }
 
@@ -104,7 +104,7 @@ public class IdxFileTests
         File.WriteAllBytes(dir.File("images"), IdxWriter.Encode([3, 2, 2], Pixels));
         File.WriteAllBytes(dir.File("labels"), IdxWriter.Encode([2], [0, 1]));
 
-        FluentActions.Invoking(() => IdxDataset.Load(dir.File("images"), dir.File("labels")))
+        FluentActions.Invoking(() => IdxLoader.Load(dir.File("images"), dir.File("labels")))
             .Should().Throw<IdxFormatException>().WithMessage("*2 labels*3 images*");
     }
 

@@ -1,35 +1,13 @@
 namespace ConvMixerNet.Training.Tests;
 
-/// <summary>
-/// A small learnable data set: four classes of 8x8 grey images, each class brightening one quadrant, with noise.
-/// A tiny ConvMixer separates them in a few epochs.
-/// </summary>
+/// <summary>The quadrant images of <see cref="QuadrantImages"/> as a data set, and a tiny model that learns them.</summary>
 internal static class SyntheticImages
 {
-    public static readonly string[] Classes = ["top-left", "top-right", "bottom-left", "bottom-right"];
+    public static readonly string[] Classes = QuadrantImages.Classes;
 
     public static InMemoryImageDataset Create(int count, int seed, int size = 8)
     {
-        var random = new Random(seed);
-        var pixels = new byte[count * size * size];
-        var labels = new int[count];
-        var half = size / 2;
-        for (var n = 0; n < count; n++)
-        {
-            var label = n % Classes.Length;
-            labels[n] = label;
-            var (top, left) = (label / 2 * half, label % 2 * half);
-            for (var y = 0; y < size; y++)
-            {
-                for (var x = 0; x < size; x++)
-                {
-                    var inside = y >= top && y < top + half && x >= left && x < left + half;
-                    var value = (inside ? 170 : 40) + random.Next(-40, 41);
-                    pixels[(n * size * size) + (y * size) + x] = (byte)value;
-                }
-            }
-        }
-
+        var (pixels, labels) = QuadrantImages.Generate(count, seed, size);
         return InMemoryImageDataset.FromBytes(pixels, labels, channels: 1, size, size, Classes);
     }
 

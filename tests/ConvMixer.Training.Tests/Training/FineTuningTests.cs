@@ -24,7 +24,7 @@ public class FineTuningTests
                 pretrained.SaveCheckpoint(path);
             }
 
-            using var model = PretrainedModel.LoadForFineTuning(path, numClasses: 2);
+            using var model = FineTuning.LoadPretrained(path, numClasses: 2);
 
             model.NumClasses.Should().Be(2);
             model.training.Should().BeTrue();

@@ -1,6 +1,6 @@
 // Times SaveCheckpoint and FromCheckpoint of ConvMixer-1536/20 (51.6 M parameters) in each format, 3 runs, medians.
 using System.Diagnostics;
-using ConvMixerNet;
+using ConvMixerNet.Core;
 
 var folder = Path.Combine(Path.GetTempPath(), "convmixer-timing-" + Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);

@@ -1,7 +1,7 @@
 // Exports ConvMixers made in .NET for check_export.py: for each model, <name>.safetensors and <name>.pth, the input
 // and the .NET logits as raw little-endian float32, and manifest.json with the hyperparameters.
 using System.Text.Json;
-using ConvMixerNet;
+using ConvMixerNet.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,0 +1,54 @@
+using System.CommandLine;
+
+namespace ConvMixerNet.Cli;
+
+/// <summary>The <c>convmixer</c> command: its sub-commands, parsing, exit codes and error reporting.</summary>
+public static class CommandLineApp
+{
+    /// <summary>The root command with every sub-command; each command lives in its own file under Commands/.</summary>
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand(
+            "ConvMixer for .NET: inspect models, classify images, convert checkpoints, measure speed, train and evaluate.\n"
+            + "Exit codes: 0 success, 1 error (the cause is printed on stderr), 2 invalid command line, 3 some images could not be classified.");
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs a command line; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var parse = BuildRootCommand().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Run 'convmixer --help' (or 'convmixer <command> --help') for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (UserError.Describe(e) is { } message)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return e is UsageException ? ExitCodes.UsageError : ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            // Not a user error: a bug. Show everything so it can be reported.
+            Console.Error.WriteLine($"internal error: {e}");
+            return ExitCodes.Failure;
+        }
+    }
+}

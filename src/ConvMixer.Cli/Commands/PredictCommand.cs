@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ConvMixerNet.Vision;
+using Spectre.Console;
+
+namespace ConvMixerNet.Cli;
+
+/// <summary><c>convmixer predict --weights &lt;file&gt; &lt;images or folders…&gt;</c>: top-k classes per image.</summary>
+internal static class PredictCommand
+{
+    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif" };
+
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images")
+        {
+            Description = "Image files (JPEG, PNG, WebP, BMP, GIF) and folders (searched recursively for those extensions).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var weights = new Option<string>("--weights", "-w") { Description = "The checkpoint to classify with.", Required = true };
+        var preset = ModelSource.PresetOption("The preset the checkpoint follows (gives the activation).");
+        var activation = ModelSource.ActivationOption();
+        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Write the results as JSON to stdout instead of a table." };
+        var labels = new Option<string?>("--labels") { Description = "A text file with one class name per line (default: ImageNet-1k for 1000 classes)." };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
+        var precision = new Option<InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => InferencePrecision.Float32 };
+        var inputSize = new Option<int>("--input-size") { Description = "Model input side.", DefaultValueFactory = _ => ImageDataConfig.Default.InputSize };
+        var cropFraction = new Option<double>("--crop-fraction") { Description = "Centre-crop fraction: the shorter side is resized to input size / fraction.", DefaultValueFactory = _ => ImageDataConfig.Default.CropFraction };
+        var interpolation = new Option<Interpolation>("--interpolation") { Description = "Resize filter.", DefaultValueFactory = _ => ImageDataConfig.Default.Interpolation };
+        var ignoreExif = new Option<bool>("--ignore-exif-orientation") { Description = "Use stored pixels as they are, as timm's loader does." };
+
+        var command = new Command("predict", "Classify images with a checkpoint and print the top classes of each.")
+        {
+            images, weights, preset, activation, top, json, labels, batch, precision, inputSize, cropFraction, interpolation, ignoreExif,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new ImageClassifierOptions
+            {
+                DataConfig = new ImageDataConfig
+                {
+                    InputSize = parse.GetValue(inputSize),
+                    CropFraction = parse.GetValue(cropFraction),
+                    Interpolation = parse.GetValue(interpolation),
+                },
+                Labels = parse.GetValue(labels) is { } labelFile ? ClassLabels.FromFile(labelFile) : null,
+                BatchSize = Positive(parse.GetValue(batch), "--batch-size"),
+                Precision = parse.GetValue(precision),
+                ApplyExifOrientation = !parse.GetValue(ignoreExif),
+            };
+            var loadOptions = ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation));
+            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, Positive(parse.GetValue(top), "--top"), parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static int Run(string[] inputs, string weights, CheckpointLoadOptions loadOptions, ImageClassifierOptions options, int top, bool json)
+    {
+        var paths = CollectImages(inputs);
+        using var classifier = ImageClassifier.FromCheckpoint(weights, options, loadOptions);
+        top = Math.Min(top, classifier.Labels.Count);
+
+        var results = new List<ImageClassification>(paths.Count);
+        if (!json && Terminal.ShowsProgress && paths.Count > options.BatchSize)
+        {
+            Terminal.Progress.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask("Classifying", maxValue: paths.Count);
+                    foreach (var result in classifier.ClassifyMany(paths, top))
+                    {
+                        results.Add(result);
+                        task.Increment(1);
+                    }
+                });
+        }
+        else
+        {
+            results.AddRange(classifier.ClassifyMany(paths, top));
+        }
+
+        if (json)
+        {
+            WriteJson(results);
+        }
+        else
+        {
+            WriteTable(results);
+        }
+
+        var failed = results.Count(r => !r.Succeeded);
+        if (failed > 0)
+        {
+            foreach (var result in results.Where(r => !r.Succeeded))
+            {
+                Console.Error.WriteLine($"error: {result.Source}: {result.Error}");
+            }
+
+            Console.Error.WriteLine($"{failed} of {results.Count} images could not be classified.");
+            return ExitCodes.SomeImagesFailed;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    // Files as given (whatever their extension), and image files found under folders, in a stable order.
+    private static List<string> CollectImages(string[] inputs)
+    {
+        var paths = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                paths.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+                    .Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                paths.Add(input); // a missing file becomes an error result, reported with the others
+            }
+        }
+
+        return paths.Count > 0 ? paths : throw new UsageException($"no images found in {string.Join(", ", inputs)}.");
+    }
+
+    // One row per predicted class. Labels and numbers never wrap; only the image column folds, so a long path takes
+    // more lines instead of splitting a label or a probability. --json is the machine-readable form.
+    private static void WriteTable(List<ImageClassification> results)
+    {
+        var table = new Table()
+            .AddColumn(new TableColumn("Image"))
+            .AddColumn(new TableColumn("#").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("Label").NoWrap())
+            .AddColumn(new TableColumn("Class").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("Probability").RightAligned().NoWrap());
+        foreach (var result in results)
+        {
+            var name = new Text(DisplayPath(result.Source)) { Overflow = Overflow.Fold };
+            if (!result.Succeeded)
+            {
+                table.AddRow(name, Text.Empty, new Markup($"[red]error: {Markup.Escape(result.Error!)}[/]"), Text.Empty, Text.Empty);
+                continue;
+            }
+
+            for (var rank = 0; rank < result.Predictions.Count; rank++)
+            {
+                var p = result.Predictions[rank];
+                table.AddRow(
+                    rank == 0 ? name : Text.Empty,
+                    new Text((rank + 1).ToString(CultureInfo.InvariantCulture)),
+                    new Text(p.Label),
+                    new Text(p.ClassIndex.ToString(CultureInfo.InvariantCulture)),
+                    new Text(p.Probability.ToString("P2", CultureInfo.InvariantCulture)));
+            }
+        }
+
+        Terminal.Out.Write(table);
+    }
+
+    // The path as the user gave it, or relative to the current folder when that is shorter.
+    private static string DisplayPath(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(path));
+        return relative.Length < path.Length ? relative : path;
+    }
+
+    private static void WriteJson(List<ImageClassification> results)
+    {
+        var document = results.Select(r => new
+        {
+            image = r.Source,
+            predictions = r.Predictions.Select(p => new { index = p.ClassIndex, label = p.Label, probability = p.Probability }),
+            error = r.Error,
+        });
+        Console.Out.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new UsageException($"{option} must be positive, not {value}.");
+}

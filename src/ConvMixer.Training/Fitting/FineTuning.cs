@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace ConvMixerNet.Training;
+
+/// <summary>Starting points for fine-tuning: a pretrained ConvMixer with a fresh classifier for the new classes.</summary>
+public static class FineTuning
+{
+    /// <summary>
+    /// Loads a training checkpoint of this library (<see cref="TrainingCheckpoint"/>) or any weights file
+    /// <see cref="ConvMixer.FromCheckpoint"/> reads (timm <c>.safetensors</c>, PyTorch <c>.pth</c>, TorchSharp), and
+    /// replaces the classifier with a new one for <paramref name="numClasses"/> outputs when the count differs
+    /// (<see cref="ConvMixer.ResetClassifier"/>). The model is returned in training mode.
+    /// </summary>
+    public static ConvMixer LoadPretrained(string path, int numClasses, Device? device = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
+        var model = TrainingCheckpoint.IsTrainingCheckpoint(path)
+            ? TrainingCheckpoint.LoadModel(path, device)
+            : ConvMixer.FromCheckpoint(path, new CheckpointLoadOptions { NumClasses = numClasses, Device = device });
+        if (model.NumClasses != numClasses)
+        {
+            model.ResetClassifier(numClasses);
+        }
+
+        model.train();
+        return model;
+    }
+}

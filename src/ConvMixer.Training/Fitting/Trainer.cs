@@ -1,0 +1,316 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet.Training;
+
+/// <summary>
+/// Trains a <see cref="ConvMixer"/> classifier with AdamW, a per-step learning-rate schedule, label smoothing, optional
+/// gradient clipping and accumulation; evaluates after every epoch and writes a checkpoint and <c>metrics.csv</c>.
+/// </summary>
+/// <remarks>
+/// A run is reproducible on the CPU: with the same <see cref="TrainerOptions.Seed"/>, initial weights and data, two
+/// runs give the same weights, and a run resumed from a checkpoint (<see cref="Resume"/>) continues exactly as if it
+/// had not stopped. Every training step runs in its own dispose scope, so no tensors accumulate.
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private readonly ConvMixer _model;
+    private readonly AdamW _optimizer;
+    private readonly List<EpochMetrics> _history = [];
+    private int _completedEpochs;
+    private long _globalStep;
+    private int[]? _resumeOrder;
+    private bool _resumed;
+
+    /// <summary>Creates a trainer for <paramref name="model"/>; the model's parameters are updated in place.</summary>
+    public Trainer(ConvMixer model, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (model.NumClasses == 0)
+        {
+            throw new ArgumentException("The model has no classifier (NumClasses = 0): call ResetClassifier(classes) first.", nameof(model));
+        }
+
+        _model = model;
+        Options = options;
+        _optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+    }
+
+    /// <summary>The options of the run.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Epochs finished so far (including those before a resume).</summary>
+    public int CompletedEpochs => _completedEpochs;
+
+    /// <summary>Optimizer steps taken so far.</summary>
+    public long GlobalStep => _globalStep;
+
+    /// <summary>Metrics of the finished epochs.</summary>
+    public IReadOnlyList<EpochMetrics> History => _history;
+
+    /// <summary>Path of the checkpoint in <see cref="TrainerOptions.OutputDirectory"/>, or null.</summary>
+    public string? CheckpointPath => Options.OutputDirectory is { } dir ? Path.Combine(dir, TrainingCheckpoint.FileName) : null;
+
+    /// <summary>
+    /// Loads a checkpoint written by a run with the same batch size, accumulation and seed, so that the next
+    /// <see cref="Fit"/> continues after its last finished epoch with the same weights, optimizer state, schedule
+    /// position, random state and data order.
+    /// </summary>
+    public CheckpointState Resume(string checkpointPath)
+    {
+        var saved = TrainingCheckpoint.ReadState(checkpointPath);
+        var o = saved.Options;
+        if (o.BatchSize != Options.BatchSize || o.AccumulationSteps != Options.AccumulationSteps || o.Seed != Options.Seed)
+        {
+            throw new ArgumentException(
+                $"Checkpoint '{checkpointPath}' was written with batch size {o.BatchSize}, accumulation {o.AccumulationSteps} and seed {o.Seed}; "
+                + $"this run has {Options.BatchSize}, {Options.AccumulationSteps} and {Options.Seed}. Resume with the same values.", nameof(checkpointPath));
+        }
+
+        if (saved.ModelConfig != _model.Config)
+        {
+            throw new ArgumentException($"Checkpoint '{checkpointPath}' holds a {saved.ModelConfig}, but the model is a {_model.Config}.", nameof(checkpointPath));
+        }
+
+        var state = TrainingCheckpoint.Restore(checkpointPath, _model, _optimizer);
+        _completedEpochs = state.CompletedEpochs;
+        _globalStep = state.GlobalStep;
+        _history.Clear();
+        _history.AddRange(state.History);
+        _resumeOrder = state.NextEpochOrder;
+        using (var random = tensor(state.RandomState, ScalarType.Byte))
+        {
+            torch.random.set_rng_state(random);
+        }
+
+        _resumed = true;
+        return state;
+    }
+
+    /// <summary>
+    /// Trains until <see cref="TrainerOptions.Epochs"/> epochs are finished, evaluating on <paramref name="validation"/>
+    /// (if given) and checkpointing after every epoch.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; the last finished epoch's checkpoint stays valid.</exception>
+    public TrainingResult Fit(
+        ImageDataset train,
+        ImageDataset? validation = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        CheckDataset(train, nameof(train));
+        if (validation is not null)
+        {
+            CheckDataset(validation, nameof(validation));
+        }
+
+        var loader = new BatchLoader(train, Options.BatchSize, Options.Normalization, Options.Augmentation, Options.Seed, Options.PrefetchBatches);
+        var stepsPerEpoch = (loader.BatchesPerEpoch + Options.AccumulationSteps - 1) / Options.AccumulationSteps;
+        var schedule = Options.CreateSchedule(stepsPerEpoch);
+        if (!_resumed && _completedEpochs == 0)
+        {
+            torch.random.manual_seed(Options.Seed);
+        }
+
+        var device = _model.PatchEmbedding.weight!.device;
+        var runClock = Stopwatch.StartNew();
+        var batchesThisRun = 0L;
+        EvaluationResult? evaluation = null;
+        try
+        {
+            while (_completedEpochs < Options.Epochs)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var epoch = _completedEpochs; // 0-based
+                if (_resumeOrder is { Length: > 0 } saved && saved.Length != train.Count)
+                {
+                    throw new ArgumentException(
+                        $"The checkpoint's data order covers {saved.Length} training images, but this training set has {train.Count}: resume with the same data.", nameof(train));
+                }
+
+                var order = _resumeOrder is { Length: > 0 } resumed ? resumed : loader.ShuffledOrder(epoch);
+                _resumeOrder = null;
+                SetBodyFrozen(epoch < Options.FreezeBodyEpochs);
+
+                var epochClock = Stopwatch.StartNew();
+                var totals = new RunningTotals();
+                var batchIndex = 0;
+                var learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
+                _model.train();
+                using (NewDisposeScope())
+                {
+                    // zero_() hands back tensor wrappers; the scope releases them.
+                    _optimizer.zero_grad();
+                }
+
+                foreach (var batch in loader.Batches(order, epoch, cancellationToken))
+                {
+                    var boundary = (batchIndex + 1) % Options.AccumulationSteps == 0 || batchIndex + 1 == loader.BatchesPerEpoch;
+                    if (boundary)
+                    {
+                        learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
+                    }
+
+                    TrainStep(batch, device, boundary, learningRate, totals);
+                    if (boundary)
+                    {
+                        _globalStep++;
+                    }
+
+                    batchIndex++;
+                    batchesThisRun++;
+                    var remainingBatches = ((long)(Options.Epochs - epoch - 1) * loader.BatchesPerEpoch) + (loader.BatchesPerEpoch - batchIndex);
+                    var secondsPerBatch = runClock.Elapsed.TotalSeconds / batchesThisRun;
+                    progress?.Report(new TrainingProgress(
+                        TrainingPhase.Training, epoch + 1, Options.Epochs, batchIndex, loader.BatchesPerEpoch,
+                        totals.MeanLoss, totals.Accuracy, learningRate, totals.Images / epochClock.Elapsed.TotalSeconds,
+                        TimeSpan.FromSeconds(secondsPerBatch * remainingBatches)));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var trainSeconds = epochClock.Elapsed.TotalSeconds;
+                evaluation = validation is null ? null : EvaluateEpoch(validation, epoch, progress, cancellationToken);
+                var metrics = new EpochMetrics(
+                    epoch + 1, totals.MeanLoss, totals.Accuracy, evaluation?.Loss, evaluation?.Accuracy,
+                    learningRate, trainSeconds, totals.Images / trainSeconds);
+                _history.Add(metrics);
+                _completedEpochs++;
+                WriteOutputs(train, loader);
+                progress?.Report(new TrainingProgress(
+                    TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
+                    metrics.TrainLoss, metrics.TrainAccuracy, learningRate, metrics.ImagesPerSecond,
+                    TimeSpan.FromSeconds(runClock.Elapsed.TotalSeconds / Math.Max(1, batchesThisRun) * (Options.Epochs - epoch - 1) * loader.BatchesPerEpoch),
+                    metrics));
+            }
+        }
+        finally
+        {
+            // Also after a cancellation or failure: the caller gets a fully trainable model back.
+            SetBodyFrozen(false);
+        }
+
+        return new TrainingResult(_history.ToArray(), evaluation, Options.OutputDirectory is null ? null : CheckpointPath);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _optimizer.Dispose();
+
+    private void TrainStep(HostBatch batch, Device device, bool stepOptimizer, double learningRate, RunningTotals totals)
+    {
+        // Everything this step creates, including the autograd graph, is released when the scope ends.
+        using var scope = NewDisposeScope();
+        var (images, labels) = batch.ToTensors(device);
+        var logits = _model.forward(images);
+        var loss = TrainingLoss.Compute(logits, labels, Options.LabelSmoothing);
+        (Options.AccumulationSteps == 1 ? loss : loss / Options.AccumulationSteps).backward();
+        totals.Add(loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>(), batch.Count);
+
+        if (stepOptimizer)
+        {
+            if (Options.GradientClipNorm is { } maxNorm)
+            {
+                nn.utils.clip_grad_norm_(_model.parameters().Where(p => p.requires_grad), maxNorm);
+            }
+
+            foreach (var group in _optimizer.ParamGroups)
+            {
+                group.LearningRate = learningRate;
+            }
+
+            _optimizer.step();
+            _optimizer.zero_grad();
+        }
+    }
+
+    private EvaluationResult EvaluateEpoch(ImageDataset validation, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var batchProgress = progress is null ? null : new InlineProgress<(int Done, int Total)>(p =>
+            progress.Report(new TrainingProgress(
+                TrainingPhase.Evaluating, epoch + 1, Options.Epochs, p.Done, p.Total, double.NaN, double.NaN,
+                _optimizer.ParamGroups.First().LearningRate, Math.Min(validation.Count, p.Done * Options.BatchSize) / clock.Elapsed.TotalSeconds, TimeSpan.Zero)));
+        return Evaluator.Evaluate(_model, validation, Options.Normalization, Options.BatchSize, batchProgress, cancellationToken);
+    }
+
+    private void WriteOutputs(ImageDataset train, BatchLoader loader)
+    {
+        if (Options.OutputDirectory is not { } directory)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        using var random = torch.random.get_rng_state();
+        var state = new CheckpointState
+        {
+            ModelConfig = _model.Config,
+            ClassNames = train.ClassNames.ToArray(),
+            Options = Options,
+            CompletedEpochs = _completedEpochs,
+            GlobalStep = _globalStep,
+            History = _history.ToArray(),
+            NextEpochOrder = loader.ShuffledOrder(_completedEpochs),
+            RandomState = random.data<byte>().ToArray(),
+        };
+        TrainingCheckpoint.Save(Path.Combine(directory, TrainingCheckpoint.FileName), state, _model, _optimizer);
+        MetricsCsv.Write(Path.Combine(directory, MetricsCsv.FileName), _history);
+    }
+
+    private void SetBodyFrozen(bool frozen)
+    {
+        var headParameters = _model.Head.parameters().Select(p => p.Handle).ToHashSet();
+        foreach (var parameter in _model.parameters())
+        {
+            parameter.requires_grad = frozen ? headParameters.Contains(parameter.Handle) : true;
+        }
+    }
+
+    private void CheckDataset(ImageDataset dataset, string name)
+    {
+        if (dataset.Count == 0)
+        {
+            throw new ArgumentException("The data set is empty.", name);
+        }
+
+        if (dataset.Channels != _model.Config.InChannels)
+        {
+            throw new ArgumentException($"The data set has {dataset.Channels}-channel images, but the model expects {_model.Config.InChannels} channels.", name);
+        }
+
+        if (dataset.ClassCount != _model.NumClasses)
+        {
+            throw new ArgumentException(
+                $"The data set has {dataset.ClassCount} classes, but the model's classifier has {_model.NumClasses} outputs: call ResetClassifier({dataset.ClassCount}).", name);
+        }
+
+        if (dataset.Height < _model.Config.PatchSize || dataset.Width < _model.Config.PatchSize)
+        {
+            throw new ArgumentException($"The images ({dataset.Height}x{dataset.Width}) are smaller than the patch size {_model.Config.PatchSize}.", name);
+        }
+    }
+
+    /// <summary>Sums of the current phase, kept as doubles so long epochs do not lose precision.</summary>
+    private sealed class RunningTotals
+    {
+        private double _lossSum;
+        private long _correct;
+
+        public long Images { get; private set; }
+
+        public double MeanLoss => Images == 0 ? double.NaN : _lossSum / Images;
+
+        public double Accuracy => Images == 0 ? 0 : _correct / (double)Images;
+
+        public void Add(double meanLoss, long correct, int count)
+        {
+            _lossSum += meanLoss * count;
+            _correct += correct;
+            Images += count;
+        }
+    }
+}

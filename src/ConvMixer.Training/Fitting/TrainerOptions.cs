@@ -1,0 +1,88 @@
+namespace ConvMixerNet.Training;
+
+/// <summary>Hyperparameters and housekeeping of a training run. The defaults follow the official ConvMixer CIFAR-10 recipe.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Images per forward pass.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Micro-batches whose gradients are summed before one optimizer step (effective batch = BatchSize × this).</summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Peak learning rate of AdamW.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>AdamW's decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>The learning-rate schedule, stepped per optimizer step.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.OneCycle;
+
+    /// <summary>Warm-up length for <see cref="ScheduleKind.CosineWithWarmup"/>, in epochs (may be fractional).</summary>
+    public double WarmupEpochs { get; init; } = 1.0;
+
+    /// <summary>Label smoothing of the cross-entropy loss, in [0, 1).</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>When set, gradients are rescaled so their global L2 norm is at most this value.</summary>
+    public double? GradientClipNorm { get; init; }
+
+    /// <summary>Seed of the weights' random draws (dropout), the data order and the augmentation.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Random transforms of training images.</summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Per-channel statistics applied to every image (training and evaluation).</summary>
+    public Normalization Normalization { get; init; } = Normalization.Identity;
+
+    /// <summary>For fine-tuning: only the classifier trains during this many first epochs.</summary>
+    public int FreezeBodyEpochs { get; init; }
+
+    /// <summary>Batches prepared ahead by the loader thread.</summary>
+    public int PrefetchBatches { get; init; } = 2;
+
+    /// <summary>Where <c>checkpoint.ckpt</c> and <c>metrics.csv</c> are written after every epoch; null writes nothing.</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid value.</summary>
+    public void Validate()
+    {
+        Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        Require(AccumulationSteps >= 1, nameof(AccumulationSteps), AccumulationSteps, "must be at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "must be a positive finite number");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "must be a non-negative finite number");
+        Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "must be in [0, Epochs]");
+        Require(LabelSmoothing >= 0 && LabelSmoothing < 1, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
+        Require(GradientClipNorm is null || GradientClipNorm > 0, nameof(GradientClipNorm), GradientClipNorm, "must be positive when set");
+        Require(FreezeBodyEpochs >= 0, nameof(FreezeBodyEpochs), FreezeBodyEpochs, "must not be negative");
+        Require(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "must be at least 1");
+        Require(Augmentation is not null && Augmentation.CropPadding >= 0, nameof(Augmentation), Augmentation, "must be set, with a non-negative crop padding");
+        Require(Normalization is not null, nameof(Normalization), Normalization, "must be set");
+        Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
+    }
+
+    /// <summary>Builds the schedule for a run of <paramref name="stepsPerEpoch"/> optimizer steps per epoch.</summary>
+    public ILearningRateSchedule CreateSchedule(long stepsPerEpoch)
+    {
+        var total = stepsPerEpoch * Epochs;
+        return Schedule switch
+        {
+            ScheduleKind.OneCycle => new OneCycleSchedule(LearningRate, total),
+            ScheduleKind.CosineWithWarmup => new CosineWarmupSchedule(LearningRate, total, (long)Math.Round(WarmupEpochs * stepsPerEpoch)),
+            _ => new ConstantSchedule(LearningRate, total),
+        };
+    }
+
+    private static void Require(bool condition, string name, object? value, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"TrainerOptions.{name} {rule}, but it is {value?.ToString() ?? "null"}.", name);
+        }
+    }
+}
