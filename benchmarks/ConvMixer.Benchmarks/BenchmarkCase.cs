@@ -40,8 +40,7 @@ internal sealed record BenchmarkCase(string Kind, string Preset, int Batch, bool
     }
 
     /// <summary>
-    /// Floating-point operations of one run, counted analytically (a multiply-add is 2): convolutions and the
-    /// classifier; BatchNorm, activations and additions are elementwise and left out (under 1%).
+    /// Floating-point operations of one run: twice <see cref="ConvMixerConfig.MultiplyAccumulates"/> (a multiply-add is 2).
     /// A training step counts as 3 forwards (forward, gradient of the input, gradient of the weights).
     /// </summary>
     public double Flops
@@ -53,12 +52,7 @@ internal sealed record BenchmarkCase(string Kind, string Preset, int Batch, bool
                 return 2.0 * Batch * Batch * Batch;
             }
 
-            var c = Config;
-            double tokens = Math.Pow(ImageSize / c.PatchSize, 2);
-            var stem = 2.0 * c.InChannels * c.PatchSize * c.PatchSize * c.Dim * tokens;
-            var layer = (2.0 * c.KernelSize * c.KernelSize * c.Dim * tokens) + (2.0 * c.Dim * c.Dim * tokens);
-            var head = 2.0 * c.Dim * c.NumClasses;
-            var forward = Batch * (stem + (c.Depth * layer) + head);
+            var forward = 2.0 * Batch * Config.MultiplyAccumulates(ImageSize, ImageSize);
             return Kind == "train" ? 3 * forward : forward;
         }
     }

@@ -6,10 +6,6 @@ namespace ConvMixerNet.Benchmarks;
 /// <summary>Reads the Fashion-MNIST IDX files (gzip-compressed, as published) into normalised image and label tensors.</summary>
 internal static class FashionMnist
 {
-    // Mean and standard deviation of the training pixels in [0, 1].
-    private const float Mean = 0.2860f;
-    private const float Std = 0.3530f;
-
     /// <summary>Images <c>[n, 1, 28, 28]</c> (float32, normalised) and labels <c>[n]</c> (int64) of the "train" or "t10k" split.</summary>
     public static (Tensor Images, Tensor Labels) Load(string directory, string split, int maxCount = int.MaxValue)
     {
@@ -24,7 +20,7 @@ internal static class FashionMnist
         var count = Math.Min(imageShape[0], maxCount);
         using var scope = torch.NewDisposeScope();
         var images = torch.tensor(pixels.AsSpan(0, count * imageShape[1] * imageShape[2]).ToArray(), [count, 1, imageShape[1], imageShape[2]])
-            .to(ScalarType.Float32).div_(255f).sub_(Mean).div_(Std);
+            .to(ScalarType.Float32).div_(255f).sub_(DatasetStatistics.FashionMnist.Mean[0]).div_(DatasetStatistics.FashionMnist.Std[0]);
         var labelTensor = torch.tensor(labels.AsSpan(0, count).ToArray(), [count]).to(ScalarType.Int64);
         return (images.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
     }

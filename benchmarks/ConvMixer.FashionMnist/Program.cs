@@ -39,7 +39,7 @@ var options = new TrainerOptions
     GradientClipNorm = settings.ClipNorm,
     Seed = settings.Seed,
     Augmentation = new Augmentation(settings.CropPadding, settings.Flip),
-    Normalization = Normalization.FashionMnist,
+    Data = DatasetStatistics.FashionMnist,
     OutputDirectory = settings.Out,
 };
 using var trainer = new Trainer(model, options);

@@ -130,7 +130,7 @@ public sealed class CommandLineTests : IDisposable
             (["predict", "-w", Weights, "--top", "0", Fixtures.Image("coffee.webp")], 2, "--top must be positive"),
             (["predict", "-w", Weights, NewFolder()], 2, "no images found"),
             (["predict", "-w", Weights, "--preset", "convmixer_9999", Fixtures.Image("coffee.webp")], 2, "unknown preset"),
-            (["info", "no-such-model"], 2, "neither a file nor a preset"),
+            (["info", "no-such-model"], 2, "neither a model"),
             (["predict", Fixtures.Image("coffee.webp")], 2, "--weights"),
             (["bench", "--no-such-option"], 2, "--no-such-option"),
             (["frobnicate"], 2, "frobnicate"),
@@ -164,7 +164,10 @@ public sealed class CommandLineTests : IDisposable
         var again = ConvMixerTool.Run("convert", Weights, output);
         again.ExitCode.Should().Be(2);
         again.Error.Should().Contain("--force");
-        ConvMixerTool.Run("convert", Weights, output, "--force", "--format", "TorchSharp").ExitCode.Should().Be(0);
+        ConvMixerTool.Run("convert", Weights, Path.ChangeExtension(output, ".dat"), "--format", "TorchSharp").ExitCode.Should().Be(0);
+        var mismatch = ConvMixerTool.Run("convert", Weights, output, "--force", "--format", "TorchSharp");
+        mismatch.ExitCode.Should().Be(2, "a .safetensors name must hold a safetensors file");
+        mismatch.Error.Should().Contain("does not match the extension");
     }
 
     [Fact]
@@ -186,9 +189,12 @@ public sealed class CommandLineTests : IDisposable
         var image = Fixtures.Image("cat_palette.png");
         ConvMixerTool.Run("predict", "-w", output, "--input-size", "32", "--json", image).Output
             .Should().Be(ConvMixerTool.Run("predict", "-w", Weights, "--input-size", "32", "--json", image).Output);
-        var wrongFormat = ConvMixerTool.Run("convert", Weights, output + ".safetensors", "--layout", "official", "--format", "Safetensors");
-        wrongFormat.ExitCode.Should().Be(2);
-        wrongFormat.Error.Should().Contain("PyTorch");
+        // The official layout in the format the extension names: a .safetensors file with the flat keys.
+        var safetensors = ConvMixerTool.Run("convert", Weights, Path.ChangeExtension(output, ".safetensors"), "--layout", "official");
+        safetensors.ExitCode.Should().Be(0, safetensors.ToString());
+        File.ReadAllBytes(Path.ChangeExtension(output, ".safetensors"))[8].Should().Be((byte)'{', "a safetensors header follows the 8-byte length");
+        ConvMixerTool.Run("predict", "-w", Path.ChangeExtension(output, ".safetensors"), "--input-size", "32", "--json", image).Output
+            .Should().Be(ConvMixerTool.Run("predict", "-w", Weights, "--input-size", "32", "--json", image).Output);
     }
 
     [Fact]

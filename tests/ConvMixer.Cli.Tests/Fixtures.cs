@@ -9,5 +9,5 @@ internal static class Fixtures
 
     /// <summary>The library's own classifier for the golden model at 32×32, what <c>predict --input-size 32</c> must agree with.</summary>
     public static ImageClassifier Classifier() =>
-        ImageClassifier.FromCheckpoint(Weights, new ImageClassifierOptions { DataConfig = new ImageDataConfig { InputSize = 32 } });
+        ImageClassifier.FromCheckpoint(Weights, new ImageClassifierOptions { DataConfig = new DataConfig { InputSize = 32 } });
 }

@@ -19,7 +19,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "convmixer_768_32",
         };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 8 };
-        var precision = new Option<Vision.InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => Vision.InferencePrecision.Float32 };
+        var precision = new Option<InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => InferencePrecision.Float32 };
         var inputSize = new Option<int>("--input-size") { Description = "Image side.", DefaultValueFactory = _ => 224 };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed forward passes.", DefaultValueFactory = _ => 10 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed forward passes first.", DefaultValueFactory = _ => 2 };
@@ -36,7 +36,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private static int Run(string presetName, int batch, Vision.InferencePrecision precision, int inputSize, int iterations, int warmup, int? threads, bool json)
+    private static int Run(string presetName, int batch, InferencePrecision precision, int inputSize, int iterations, int warmup, int? threads, bool json)
     {
         var config = ModelSource.Preset(presetName);
         if (batch <= 0 || iterations <= 0 || warmup < 0 || inputSize < config.PatchSize || threads <= 0)
@@ -44,16 +44,8 @@ internal static class BenchCommand
             throw new UsageException($"--batch-size, --iterations and --threads must be positive, --warmup not negative, and --input-size at least the patch size ({config.PatchSize}).");
         }
 
-        var dtype = precision switch
-        {
-            Vision.InferencePrecision.Float32 => ScalarType.Float32,
-            Vision.InferencePrecision.BFloat16 => ScalarType.BFloat16,
-            _ => throw new UsageException("bench runs on the CPU: use --precision float32 or bfloat16."),
-        };
-        if (threads is { } count)
-        {
-            torch.set_num_threads(count);
-        }
+        var dtype = Runtime.CpuDType(precision);
+        Runtime.ApplyThreads(threads);
 
         using var model = new ConvMixer(config, dtype: dtype);
         model.eval();

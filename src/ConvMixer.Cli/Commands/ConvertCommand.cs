@@ -3,62 +3,142 @@ using Spectre.Console;
 
 namespace ConvMixerNet.Cli;
 
-/// <summary><c>convmixer convert &lt;in&gt; &lt;out&gt;</c>: rewrite a checkpoint in another format or key layout.</summary>
+/// <summary>
+/// <c>convmixer convert &lt;in&gt; &lt;out&gt;</c>: rewrite a model in another format, key layout or as a model folder,
+/// carrying its configuration (preprocessing, class names) across; the preprocessing flags set it.
+/// </summary>
 internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("input") { Description = "Any checkpoint ConvMixer reads: timm or official layout; .safetensors, PyTorch (.pth/.bin/.pth.tar) or TorchSharp (.dat)." };
-        var output = new Argument<string>("output") { Description = "The file to write (atomically); the format follows the extension unless --format is given." };
+        var input = new Argument<string>("input") { Description = "The model: " + ModelSource.Kinds + "; timm or official layout." };
+        var output = new Argument<string>("output")
+        {
+            Description = "What to write (atomically): a file whose extension gives the format (.safetensors keeps the configuration; .pth, .bin, .dat), "
+                + "or a model folder (an existing folder, or a path ending in '/'): config.json + model.safetensors, as timm reads it.",
+        };
         var format = new Option<CheckpointFormat?>("--format", "-f") { Description = "safetensors, pytorch or torchsharp (default: from the output's extension)." };
         var preset = ModelSource.PresetOption("The preset the input follows (gives the activation).");
         var activation = ModelSource.ActivationOption();
-        var overwrite = new Option<bool>("--force") { Description = "Replace the output file if it exists." };
+        var overwrite = new Option<bool>("--force") { Description = "Replace the output file (or the model folder's files) if they exist." };
+        var pytorchWeights = new Option<bool>("--pytorch-weights") { Description = "For a model folder: also write pytorch_model.bin, as timm's save_for_hf does." };
         var layout = new Option<string>("--layout")
         {
-            Description = "Key layout of the output: timm (any format) or official (the official repository's flat nn.Sequential; PyTorch format only).",
+            Description = "Key layout of an output file: timm, or official (the official repository's flat nn.Sequential).",
             DefaultValueFactory = _ => "timm",
         };
         layout.AcceptOnlyFromAmong("timm", "official");
+        var preprocessing = new PreprocessingOptions();
 
-        var command = new Command("convert", "Convert a checkpoint between formats (.safetensors with the hyperparameters in the metadata, PyTorch, TorchSharp) and layouts (timm, official).")
+        var command = new Command("convert", "Convert a model between formats (.safetensors, PyTorch, TorchSharp, a model folder) and layouts (timm, official), keeping its configuration.")
         {
-            input, output, format, layout, preset, activation, overwrite,
+            input, output, format, layout, preset, activation, overwrite, pytorchWeights,
         };
+        foreach (var option in preprocessing.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => Run(
-            parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetValue(format), parse.GetValue(layout) == "official",
-            ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation)), parse.GetValue(overwrite)));
+            parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetValue(format), parse.GetValue(layout) == "official" ? KeyLayout.Official : KeyLayout.Timm,
+            ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation)), parse.GetValue(overwrite), parse.GetValue(pytorchWeights),
+            preprocessing.Overrides(parse), preprocessing.ReadLabels(parse)));
         return command;
     }
 
-    private static int Run(string input, string output, CheckpointFormat? format, bool official, CheckpointLoadOptions loadOptions, bool overwrite)
+    private static int Run(
+        string input, string output, CheckpointFormat? format, KeyLayout layout, CheckpointLoadOptions loadOptions, bool overwrite, bool pytorchWeights,
+        DataConfigOverrides overrides, ClassLabels? labels)
     {
-        if (official && format is not (null or CheckpointFormat.PyTorch))
+        var toFolder = Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar);
+        if (toFolder && (format is not null || layout == KeyLayout.Official))
         {
-            throw new UsageException("--layout official is written as a PyTorch state dict (the official code loads it with torch.load); drop --format or use --format pytorch.");
+            throw new UsageException("a model folder holds model.safetensors in timm's layout (what timm reads); --format and --layout official apply to single files.");
         }
 
-        if (File.Exists(output) && !overwrite)
+        if (!toFolder && pytorchWeights)
         {
-            throw new UsageException($"'{output}' exists; pass --force to replace it.");
+            throw new UsageException("--pytorch-weights applies to a model folder (an output path ending in '/').");
         }
 
-        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+        var target = toFolder ? Path.Combine(output, ModelFolder.ConfigFileName) : output;
+        if ((File.Exists(target) || (toFolder && File.Exists(Path.Combine(output, ModelFolder.SafetensorsFileName)))) && !overwrite)
+        {
+            throw new UsageException($"'{(toFolder ? output : target)}' {(toFolder ? "already holds a model" : "exists")}; pass --force to replace it.");
+        }
+
+        if (!toFolder && Path.GetFullPath(input) == Path.GetFullPath(output))
         {
             throw new UsageException("the input and output are the same file.");
         }
 
-        using var model = ConvMixer.FromCheckpoint(input, loadOptions);
-        if (official)
+        var extensionFormat = toFolder ? (CheckpointFormat?)CheckpointFormat.Safetensors : FormatOf(output);
+        if (format is { } asked && extensionFormat is { } named && asked != named)
         {
-            OfficialLayout.Save(model, output);
+            throw new UsageException($"--format {asked} does not match the extension of '{output}' ({named}); a file's name must say what it holds.");
+        }
+
+        var chosenFormat = format ?? extensionFormat
+            ?? throw new UsageException($"cannot tell the format from '{output}': use .safetensors, .pth, .bin or .dat, pass --format, or end the path with '/' for a model folder.");
+        using var model = ModelSource.Load(input, loadOptions);
+        ApplyConfiguration(model, overrides, labels);
+        if (toFolder)
+        {
+            ModelFolder.Save(model, output, pytorchWeights);
         }
         else
         {
-            model.SaveCheckpoint(output, format);
+            model.SaveCheckpoint(output, chosenFormat, layout);
         }
 
-        Terminal.Out.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/]: {Markup.Escape(model.Config.ToString())}, {Terminal.Count(model.ParameterCount)} parameters, {Terminal.Count(new FileInfo(output).Length)} bytes.");
+        var written = toFolder ? Path.Combine(output, ModelFolder.SafetensorsFileName) : output;
+        Terminal.Out.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/]: {Markup.Escape(model.Config.ToString())}, {Terminal.Count(model.ParameterCount)} parameters, {Terminal.Count(new FileInfo(written).Length)} bytes.");
+        if (model.Pretrained is { } pretrained)
+        {
+            Terminal.Out.MarkupLine(Markup.Escape($"Configuration: {pretrained.Data}; {(pretrained.LabelNames is { } names ? $"{names.Count} class names" : "no class names")}."));
+            if (chosenFormat != CheckpointFormat.Safetensors)
+            {
+                Console.Error.WriteLine($"note: the {chosenFormat} format has no room for the configuration (preprocessing, class names); write .safetensors or a model folder to keep it.");
+            }
+        }
+
         return ExitCodes.Success;
+    }
+
+    // The stored configuration, with the flags applied; flags on a model without one start from the ImageNet defaults.
+    private static void ApplyConfiguration(ConvMixer model, DataConfigOverrides overrides, ClassLabels? labels)
+    {
+        if (overrides.IsEmpty && labels is null)
+        {
+            return;
+        }
+
+        var current = model.Pretrained ?? new PretrainedConfig { Data = ResolvedPreprocessing.For(model.Config, null, new ImageClassifierOptions()).Data };
+        try
+        {
+            model.Pretrained = current with
+            {
+                Data = PreprocessingOptions.Apply(overrides, current.Data),
+                LabelNames = labels ?? current.LabelNames,
+            };
+        }
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+        {
+            throw new UsageException($"the configuration does not fit the model: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
+
+    // What the output's extension says, so a name never lies about the content.
+    private static CheckpointFormat? FormatOf(string path)
+    {
+        var name = Path.GetFileName(path).ToLowerInvariant();
+        return name switch
+        {
+            _ when name.EndsWith(".safetensors", StringComparison.Ordinal) => CheckpointFormat.Safetensors,
+            _ when name.EndsWith(".pth", StringComparison.Ordinal) || name.EndsWith(".pt", StringComparison.Ordinal)
+                || name.EndsWith(".bin", StringComparison.Ordinal) || name.EndsWith(".pth.tar", StringComparison.Ordinal) => CheckpointFormat.PyTorch,
+            _ when name.EndsWith(".dat", StringComparison.Ordinal) => CheckpointFormat.TorchSharp,
+            _ => null,
+        };
     }
 }

@@ -1,81 +1,77 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using TorchSharp;
 
 namespace ConvMixerNet.Cli;
 
-/// <summary><c>convmixer eval</c>: accuracy, loss, per-class recall and the confusion matrix of trained weights on labelled data.</summary>
+/// <summary><c>convmixer eval</c>: accuracy, loss, per-class recall and the confusion matrix of a model on labelled data.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
     {
-        var weights = new Option<string>("--weights", "-w") { Description = "A checkpoint.ckpt written by 'convmixer train' (or timm/official weights for 3-channel images, normalised with ImageNet statistics).", Required = true };
+        var weights = new Option<string>("--weights", "-w") { Description = "The model: " + ModelSource.Kinds + ". Its stored preprocessing and class names are used.", Required = true };
         var data = new Option<string>("--data", "-d") { Description = "An MNIST-layout IDX directory (its test split is used) or an image folder (its val/ or test/ sub-folder if present).", Required = true };
         var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 };
-        var imageSize = new Option<int?>("--image-size") { Description = "Side of the square images made from an image folder (default: the training run's, or 224)." };
+        var preprocessing = new PreprocessingOptions();
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." };
-        var command = new Command("eval", "Evaluate weights on labelled data: accuracy, loss, per-class recall and confusion matrix.")
+        var command = new Command("eval", "Evaluate a model on labelled data: accuracy, loss, per-class recall and confusion matrix.")
         {
-            weights, data, batch, imageSize, threads, limit,
+            weights, data, batch, threads, limit,
         };
-        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
-            parse.GetRequiredValue(weights), parse.GetRequiredValue(data), parse.GetValue(batch), parse.GetValue(imageSize),
-            parse.GetValue(threads), parse.GetValue(limit), cancellationToken)));
+        foreach (var option in preprocessing.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var options = new ImageClassifierOptions { Overrides = preprocessing.Overrides(parse), Labels = preprocessing.ReadLabels(parse) };
+            if (parse.GetValue(limit) is <= 0)
+            {
+                throw new UsageException("--limit must be positive.");
+            }
+
+            return Task.FromResult(Run(
+                parse.GetRequiredValue(weights), parse.GetRequiredValue(data), Runtime.Positive(parse.GetValue(batch), "--batch"), options,
+                parse.GetValue(threads), parse.GetValue(limit), cancellationToken));
+        });
         return command;
     }
 
-    private static int Run(string weightsPath, string dataPath, int batch, int? imageSize, int? threads, int? limit, CancellationToken cancellationToken)
+    private static int Run(string weightsPath, string dataPath, int batch, ImageClassifierOptions options, int? threads, int? limit, CancellationToken cancellationToken)
     {
-        if (batch <= 0 || threads <= 0 || imageSize <= 0)
+        Runtime.ApplyThreads(threads);
+        using var model = ModelSource.Load(weightsPath);
+        var resolved = ResolvedPreprocessing.For(model.Config, model.Pretrained, options);
+        if (resolved.Assumption is { } assumed)
         {
-            throw new UsageException("--batch, --threads and --image-size must be positive.");
+            Console.Error.WriteLine($"warning: {assumed}");
         }
 
-        if (threads is { } count)
+        // Stored (or given) class names are the folder names to expect; placeholder names are not.
+        var classNames = options.Labels is not null || model.Pretrained?.LabelNames is not null ? resolved.Labels.ToArray() : null;
+        var (dataset, skipped) = DataSource.LoadForEvaluation(dataPath, classNames, resolved.Data, limit);
+        foreach (var s in skipped)
         {
-            torch.set_num_threads(count);
+            Console.Error.WriteLine($"warning: skipped {s.Path}: {s.Reason}");
         }
 
-        ConvMixer model;
-        Normalization normalization;
-        IReadOnlyList<string>? classNames = null;
-        var side = imageSize ?? 224;
-        if (TrainingCheckpoint.IsTrainingCheckpoint(weightsPath))
+        if (dataset.Channels != model.Config.InChannels)
         {
-            var state = TrainingCheckpoint.ReadState(weightsPath);
-            normalization = state.Options.Normalization;
-            classNames = state.ClassNames;
-            model = TrainingCheckpoint.LoadModel(weightsPath);
-            side = imageSize ?? 32;
-        }
-        else
-        {
-            model = ConvMixer.FromCheckpoint(weightsPath);
-            normalization = Normalization.ImageNet;
+            throw new UsageException($"The model takes {model.Config.InChannels}-channel images, but the data has {dataset.Channels} channel(s).");
         }
 
-        using (model)
+        if (dataset.ClassCount != model.NumClasses)
         {
-            var (dataset, skipped) = DataSource.LoadForEvaluation(dataPath, classNames, side, limit);
-            foreach (var s in skipped)
-            {
-                Console.Error.WriteLine($"warning: skipped {s.Path}: {s.Reason}");
-            }
-
-            if (dataset.Channels != model.Config.InChannels)
-            {
-                throw new UsageException($"The model takes {model.Config.InChannels}-channel images, but the data has {dataset.Channels} channel(s).");
-            }
-
-            var result = Evaluator.Evaluate(model, dataset, normalization, batch, cancellationToken: cancellationToken);
-            Terminal.Out.Write(TrainingTables.Confusion(result));
-            var skippedNote = skipped.Count > 0 ? $"; {skipped.Count} unreadable image(s) skipped." : ".";
-            Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"Accuracy {100 * result.Accuracy:F2} % ({result.Correct}/{result.Count}), loss {result.Loss:F4}{skippedNote}")));
+            throw new UsageException($"The data has {dataset.ClassCount} classes ({string.Join(", ", dataset.ClassNames.Take(5))}…), but the model has {model.NumClasses}.");
         }
 
+        var result = Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken);
+        Terminal.Out.Write(TrainingTables.Confusion(result));
+        var skippedNote = skipped.Count > 0 ? $"; {skipped.Count} unreadable image(s) skipped." : ".";
+        Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"Accuracy {100 * result.Accuracy:F2} % ({result.Correct}/{result.Count}), loss {result.Loss:F4}{skippedNote}")));
         return ExitCodes.Success;
     }
 }

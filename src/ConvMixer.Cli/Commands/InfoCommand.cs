@@ -10,54 +10,52 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("checkpoint-or-preset")
+        var model = new Argument<string>("model-or-preset")
         {
-            Description = "A checkpoint file (.safetensors, .pth/.bin/.pth.tar, TorchSharp .dat) or a preset name: "
-                + string.Join(", ", ConvMixerPresets.ByName.Keys) + ".",
+            Description = "The model (" + ModelSource.Kinds + ") or a preset name: " + string.Join(", ", ConvMixerPresets.ByName.Keys) + ".",
         };
-        var inputSize = new Option<int>("--input-size")
-        {
-            Description = "Image side used to count multiply-accumulates.",
-            DefaultValueFactory = _ => 224,
-        };
-        var preset = ModelSource.PresetOption("For a checkpoint: the preset it follows (gives the activation).");
+        var preset = ModelSource.PresetOption("For weights: the preset they follow (gives the activation).");
         var activation = ModelSource.ActivationOption();
+        var preprocessing = new PreprocessingOptions();
+        preprocessing.InputSize.Description = "Image side used to count multiply-accumulates (default: the model's input size, else 224).";
 
-        var command = new Command("info", "Show a model's architecture, parameter count, multiply-accumulates and state dict.")
+        var command = new Command("info", "Show a model's architecture, configuration (preprocessing, classes, source), parameters, multiply-accumulates and state dict.")
         {
-            model, inputSize, preset, activation,
+            model, preset, activation,
         };
-        command.SetAction(parse => Run(parse.GetRequiredValue(model), parse.GetValue(inputSize), parse.GetValue(preset), parse.GetValue(activation)));
+        foreach (var option in preprocessing.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse => Run(
+            parse.GetRequiredValue(model), ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation)),
+            new ImageClassifierOptions { Overrides = preprocessing.Overrides(parse), Labels = preprocessing.ReadLabels(parse) }));
         return command;
     }
 
-    private static int Run(string source, int inputSize, string? preset, Activation? activation)
+    private static int Run(string source, CheckpointLoadOptions loadOptions, ImageClassifierOptions options)
     {
-        if (inputSize <= 0)
+        var exists = File.Exists(source) || Directory.Exists(source) || FileKind.IsSpecial(source);
+        var isPreset = ConvMixerPresets.ByName.ContainsKey(source) && !exists;
+        if (!exists && !isPreset)
         {
-            throw new UsageException($"--input-size must be positive, not {inputSize}.");
+            throw new UsageException($"'{source}' is neither a model (a file or model folder) nor a preset. Known presets: {string.Join(", ", ConvMixerPresets.ByName.Keys)}.");
         }
 
-        var isFile = File.Exists(source);
-        if (!isFile && !ConvMixerPresets.ByName.ContainsKey(source))
-        {
-            throw new UsageException($"'{source}' is neither a file nor a preset. Known presets: {string.Join(", ", ConvMixerPresets.ByName.Keys)}.");
-        }
-
-        using var model = isFile
-            ? ConvMixer.FromCheckpoint(source, ModelSource.LoadOptions(preset, activation))
-            : new ConvMixer(ModelSource.Preset(source));
+        using var model = isPreset ? PresetModel(source) : ModelSource.Load(source, loadOptions);
         var config = model.Config;
+        var resolved = ResolvedPreprocessing.For(config, model.Pretrained, options);
+        var inputSize = resolved.Data.InputSize;
         if (inputSize < config.PatchSize)
         {
             throw new UsageException($"--input-size {inputSize} is smaller than the patch size {config.PatchSize}.");
         }
 
         var grid = inputSize / config.PatchSize;
-        var macs = ModelComplexity.MultiplyAccumulates(config, inputSize, inputSize);
-
-        var architecture = new Table().Title(isFile ? $"[bold]{Markup.Escape(Path.GetFileName(source))}[/]" : $"[bold]{Markup.Escape(source)}[/] (preset)")
-            .AddColumn("Property").AddColumn("Value");
+        var macs = config.MultiplyAccumulates(inputSize, inputSize);
+        var title = isPreset ? $"[bold]{Markup.Escape(source)}[/] (preset)" : $"[bold]{Markup.Escape(Path.GetFileName(Path.TrimEndingDirectorySeparator(source)))}[/]";
+        var architecture = new Table().Title(title).AddColumn("Property").AddColumn(new TableColumn("Value"));
         architecture.AddRow("Architecture", Markup.Escape(config.ToString()));
         architecture.AddRow("Matches preset", ModelSource.MatchingPreset(config) ?? "none");
         architecture.AddRow("Dim / depth", $"{config.Dim} / {config.Depth}");
@@ -67,14 +65,51 @@ internal static class InfoCommand
         architecture.AddRow("Parameters", Terminal.Count(model.ParameterCount));
         architecture.AddRow($"MACs at {inputSize}x{inputSize}", $"{Terminal.Count(macs)} ({(macs / 1e9).ToString("F2", CultureInfo.InvariantCulture)} G)");
         architecture.AddRow("Token grid", $"{grid}x{grid} patches of {config.PatchSize}x{config.PatchSize}");
-        if (isFile)
+        architecture.AddRow("Preprocessing", Markup.Escape(resolved.Data.ToString() + (model.Pretrained is null && options.Overrides.IsEmpty ? " (not stored: defaults)" : string.Empty)));
+        architecture.AddRow("Class names", Markup.Escape(DescribeLabels(resolved.Labels, stored: options.Labels is not null || model.Pretrained?.LabelNames is not null)));
+        if (model.Pretrained is { } pretrained)
+        {
+            foreach (var (name, value) in new[] { ("Source", pretrained.Source), ("License", pretrained.License), ("Description", pretrained.Description) })
+            {
+                if (value is not null)
+                {
+                    architecture.AddRow(name, Markup.Escape(value));
+                }
+            }
+
+            if (pretrained.Metrics is { Count: > 0 } metrics)
+            {
+                architecture.AddRow("Metrics", Markup.Escape(string.Join(", ", metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:G4}")))));
+            }
+        }
+
+        if (!isPreset && File.Exists(source))
         {
             architecture.AddRow("File size", $"{Terminal.Count(new FileInfo(source).Length)} bytes");
+        }
+
+        if (resolved.Assumption is { } assumed)
+        {
+            Console.Error.WriteLine($"warning: {assumed}");
         }
 
         Terminal.Out.Write(architecture);
         Terminal.Out.Write(StateDictSummary(model));
         return ExitCodes.Success;
+    }
+
+    // A preset's architecture with its published weights' configuration.
+    private static ConvMixer PresetModel(string name)
+    {
+        var model = new ConvMixer(ModelSource.Preset(name));
+        model.Pretrained = ConvMixerPresets.PretrainedFor(name);
+        return model;
+    }
+
+    private static string DescribeLabels(ClassLabels labels, bool stored)
+    {
+        var first = string.Join(", ", labels.Take(3)) + (labels.Count > 3 ? ", …" : string.Empty);
+        return $"{labels.Count} ({first}){(stored ? string.Empty : " (not stored: defaults)")}";
     }
 
     // One row per tensor of the stem and head, and the first block's tensors standing for all blocks.

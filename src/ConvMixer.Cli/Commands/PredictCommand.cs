@@ -9,8 +9,6 @@ namespace ConvMixerNet.Cli;
 /// <summary><c>convmixer predict --weights &lt;file&gt; &lt;images or folders…&gt;</c>: top-k classes per image.</summary>
 internal static class PredictCommand
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif" };
-
     public static Command Create()
     {
         var images = new Argument<string[]>("images")
@@ -18,40 +16,39 @@ internal static class PredictCommand
             Description = "Image files (JPEG, PNG, WebP, BMP, GIF) and folders (searched recursively for those extensions).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var weights = new Option<string>("--weights", "-w") { Description = "The checkpoint to classify with.", Required = true };
-        var preset = ModelSource.PresetOption("The preset the checkpoint follows (gives the activation).");
+        var weights = new Option<string>("--weights", "-w") { Description = "The model: " + ModelSource.Kinds + ".", Required = true };
+        var preset = ModelSource.PresetOption("The preset the weights follow (gives the activation).");
         var activation = ModelSource.ActivationOption();
         var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to stdout instead of a table." };
-        var labels = new Option<string?>("--labels") { Description = "A text file with one class name per line (default: ImageNet-1k for 1000 classes)." };
+        var preprocessing = new PreprocessingOptions();
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
         var precision = new Option<InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => InferencePrecision.Float32 };
-        var inputSize = new Option<int>("--input-size") { Description = "Model input side.", DefaultValueFactory = _ => ImageDataConfig.Default.InputSize };
-        var cropFraction = new Option<double>("--crop-fraction") { Description = "Centre-crop fraction: the shorter side is resized to input size / fraction.", DefaultValueFactory = _ => ImageDataConfig.Default.CropFraction };
-        var interpolation = new Option<Interpolation>("--interpolation") { Description = "Resize filter.", DefaultValueFactory = _ => ImageDataConfig.Default.Interpolation };
         var ignoreExif = new Option<bool>("--ignore-exif-orientation") { Description = "Use stored pixels as they are, as timm's loader does." };
 
-        var command = new Command("predict", "Classify images with a checkpoint and print the top classes of each.")
+        var command = new Command("predict", "Classify images and print the top classes of each, with the model's own preprocessing and class names.")
         {
-            images, weights, preset, activation, top, json, labels, batch, precision, inputSize, cropFraction, interpolation, ignoreExif,
+            images, weights, preset, activation, top, json, batch, precision, ignoreExif,
         };
+        foreach (var option in preprocessing.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
+            var precisionValue = parse.GetValue(precision);
+            Runtime.CpuDType(precisionValue);
             var options = new ImageClassifierOptions
             {
-                DataConfig = new ImageDataConfig
-                {
-                    InputSize = parse.GetValue(inputSize),
-                    CropFraction = parse.GetValue(cropFraction),
-                    Interpolation = parse.GetValue(interpolation),
-                },
-                Labels = parse.GetValue(labels) is { } labelFile ? ClassLabels.FromFile(labelFile) : null,
-                BatchSize = Positive(parse.GetValue(batch), "--batch-size"),
-                Precision = parse.GetValue(precision),
+                Overrides = preprocessing.Overrides(parse),
+                Labels = preprocessing.ReadLabels(parse),
+                BatchSize = Runtime.Positive(parse.GetValue(batch), "--batch-size"),
+                Precision = precisionValue,
                 ApplyExifOrientation = !parse.GetValue(ignoreExif),
             };
             var loadOptions = ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation));
-            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, Positive(parse.GetValue(top), "--top"), parse.GetValue(json));
+            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, Runtime.Positive(parse.GetValue(top), "--top"), parse.GetValue(json));
         });
         return command;
     }
@@ -59,7 +56,12 @@ internal static class PredictCommand
     private static int Run(string[] inputs, string weights, CheckpointLoadOptions loadOptions, ImageClassifierOptions options, int top, bool json)
     {
         var paths = CollectImages(inputs);
-        using var classifier = ImageClassifier.FromCheckpoint(weights, options, loadOptions);
+        using var classifier = Classifier(weights, loadOptions, options);
+        if (classifier.AssumedDefaults is { } assumed)
+        {
+            Console.Error.WriteLine($"warning: {assumed}");
+        }
+
         top = Math.Min(top, classifier.Labels.Count);
 
         var results = new List<ImageClassification>(paths.Count);
@@ -105,6 +107,25 @@ internal static class PredictCommand
         return ExitCodes.Success;
     }
 
+    private static ImageClassifier Classifier(string weights, CheckpointLoadOptions loadOptions, ImageClassifierOptions options)
+    {
+        var model = ModelSource.Load(weights, loadOptions);
+        try
+        {
+            return new ImageClassifier(model, options);
+        }
+        catch (ArgumentException e)
+        {
+            model.Dispose();
+            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     // Files as given (whatever their extension), and image files found under folders, in a stable order.
     private static List<string> CollectImages(string[] inputs)
     {
@@ -114,7 +135,7 @@ internal static class PredictCommand
             if (Directory.Exists(input))
             {
                 paths.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+                    .Where(f => ImageDecoder.FileExtensions.Contains(Path.GetExtension(f)))
                     .Order(StringComparer.Ordinal));
             }
             else
@@ -177,7 +198,4 @@ internal static class PredictCommand
         });
         Console.Out.WriteLine(JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
     }
-
-    private static int Positive(int value, string option) =>
-        value > 0 ? value : throw new UsageException($"{option} must be positive, not {value}.");
 }

@@ -12,8 +12,6 @@ namespace ConvMixerNet.Cli;
 /// </summary>
 internal static class TrainCommand
 {
-    public const string WeightsFile = "model.safetensors";
-
     public static Command Create()
     {
         var data = new Option<string>("--data", "-d") { Description = "An MNIST-layout IDX directory, or an image folder (one sub-folder per class, optionally under train/ and val/).", Required = true };
@@ -42,19 +40,32 @@ internal static class TrainCommand
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick trials)." };
+        var classNames = new Option<string?>("--class-names") { Description = "For IDX data: a text file with one class name per line, in label order (default: Fashion-MNIST's for a folder named after it, else the digits)." };
 
         var command = new Command("train", "Train or fine-tune a ConvMixer with AdamW and the official one-cycle schedule; checkpoints after every epoch.")
         {
             data, validation, output, resume, preset, dim, depth, kernel, patch, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
-            schedule, warmup, smoothing, clip, cropPadding, flip, imageSize, seed, threads, limit,
+            schedule, warmup, smoothing, clip, cropPadding, flip, imageSize, seed, threads, limit, classNames,
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var request = new TrainRequest(
-                parse.GetRequiredValue(data), parse.GetValue(validation), parse.GetRequiredValue(output), parse.GetValue(resume),
-                parse.GetValue(preset), parse.GetValue(dim), parse.GetValue(depth), parse.GetValue(kernel), parse.GetValue(patch),
-                parse.GetValue(pretrained), parse.GetValue(imageSize), parse.GetValue(threads), parse.GetValue(limit),
-                new TrainerOptions
+            var request = new TrainRequest
+            {
+                Data = parse.GetRequiredValue(data),
+                Validation = parse.GetValue(validation),
+                Output = parse.GetRequiredValue(output),
+                Resume = parse.GetValue(resume),
+                Preset = parse.GetValue(preset),
+                Dim = parse.GetValue(dim),
+                Depth = parse.GetValue(depth),
+                Kernel = parse.GetValue(kernel),
+                Patch = parse.GetValue(patch),
+                Pretrained = parse.GetValue(pretrained),
+                ImageSize = parse.GetValue(imageSize),
+                Threads = parse.GetValue(threads),
+                Limit = parse.GetValue(limit),
+                ClassNames = parse.GetValue(classNames) is { } file ? ClassLabels.FromFile(file).ToArray() : null,
+                Options = new TrainerOptions
                 {
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
@@ -68,27 +79,16 @@ internal static class TrainCommand
                     Augmentation = new Augmentation(parse.GetValue(cropPadding), parse.GetValue(flip)),
                     FreezeBodyEpochs = parse.GetValue(freeze),
                     Seed = parse.GetValue(seed),
-                });
+                },
+            };
             return Task.FromResult(Run(request, cancellationToken));
         });
         return command;
     }
 
-    private sealed record TrainRequest(
-        string Data, string? Validation, string Output, bool Resume, string? Preset, int Dim, int Depth, int Kernel, int Patch,
-        string? Pretrained, int ImageSize, int? Threads, int? Limit, TrainerOptions Options);
-
     private static int Run(TrainRequest request, CancellationToken cancellationToken)
     {
-        if (request.Threads is { } count)
-        {
-            if (count <= 0)
-            {
-                throw new UsageException("--threads must be positive.");
-            }
-
-            torch.set_num_threads(count);
-        }
+        Runtime.ApplyThreads(request.Threads);
 
         var checkpointPath = Path.Combine(request.Output, TrainingCheckpoint.FileName);
         CheckpointState? saved = null;
@@ -109,15 +109,17 @@ internal static class TrainCommand
             throw new UsageException("--image-size must be positive.");
         }
 
-        var data = DataSource.LoadForTraining(request.Data, request.Validation, request.ImageSize, request.Limit);
+        if (request.Limit is <= 0)
+        {
+            throw new UsageException("--limit must be positive.");
+        }
+
+        var data = DataSource.LoadForTraining(request.Data, request.Validation, request.ImageSize, request.Limit, request.ClassNames);
         ReportData(data);
         using var model = BuildModel(request, saved, data.Train);
         if (saved is null)
         {
-            options = options with
-            {
-                Normalization = request.Pretrained is not null && data.Train.Channels == 3 ? Normalization.ImageNet : Normalization.FromDataset(data.Train),
-            };
+            options = options with { Data = DatasetStatistics.ForTraining(data.Train, request.Pretrained is null ? null : model) };
         }
 
         using var trainer = new Trainer(model, options);
@@ -132,7 +134,6 @@ internal static class TrainCommand
             ? FitWithProgressBar(trainer, data, cancellationToken)
             : trainer.Fit(data.Train, data.Validation, new InlineProgress<TrainingProgress>(PrintEpoch), cancellationToken);
 
-        model.SaveCheckpoint(Path.Combine(request.Output, WeightsFile));
         var plots = TrainingCurves.Write(request.Output, result.History);
         Terminal.Out.Write(TrainingTables.Epochs(result.History));
         if (result.FinalEvaluation is { } evaluation)
@@ -142,7 +143,8 @@ internal static class TrainCommand
         }
 
         Terminal.Out.MarkupLine(Markup.Escape(
-            $"Wrote {checkpointPath}, {Path.Combine(request.Output, MetricsCsv.FileName)}, {Path.Combine(request.Output, WeightsFile)}, {string.Join(", ", plots)}."));
+            $"Wrote {checkpointPath}, {Path.Combine(request.Output, MetricsCsv.FileName)}, {string.Join(", ", plots)} and the model folder {request.Output} "
+            + $"({ModelFolder.ConfigFileName} + {ModelFolder.SafetensorsFileName}, with the preprocessing and class names)."));
         return ExitCodes.Success;
     }
 

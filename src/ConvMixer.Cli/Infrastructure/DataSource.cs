@@ -9,11 +9,11 @@ internal static class DataSource
 {
     public sealed record Loaded(ImageDataset Train, ImageDataset? Validation, IReadOnlyList<SkippedImage> Skipped, string Description);
 
-    public static Loaded LoadForTraining(string path, string? validationPath, int imageSize, int? limit)
+    public static Loaded LoadForTraining(string path, string? validationPath, int imageSize, int? limit, IReadOnlyList<string>? idxClassNames = null)
     {
         if (IdxLoader.IsIdxDirectory(path))
         {
-            var train = Limit(IdxLoader.LoadSplit(path, train: true, ClassesFor(path)), limit);
+            var train = Limit(IdxLoader.LoadSplit(path, train: true, idxClassNames ?? ClassesFor(path)), limit);
             var test = validationPath is null ? IdxLoader.LoadSplit(path, train: false, train.ClassNames) : null;
             return new Loaded(train, test ?? LoadValidation(validationPath!, train, imageSize).Dataset, [], $"IDX files in {path}");
         }
@@ -30,15 +30,25 @@ internal static class DataSource
             $"image folder {trainFolder}" + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}"));
     }
 
-    public static (ImageDataset Dataset, IReadOnlyList<SkippedImage> Skipped) LoadForEvaluation(string path, IReadOnlyList<string>? classNames, int imageSize, int? limit)
+    /// <summary>
+    /// The evaluation split of <paramref name="path"/>, decoded with <paramref name="data"/>'s size, crop and
+    /// interpolation, its classes in the order of <paramref name="classNames"/> (a model's stored names) when given.
+    /// </summary>
+    public static (ImageDataset Dataset, IReadOnlyList<SkippedImage> Skipped) LoadForEvaluation(string path, IReadOnlyList<string>? classNames, DataConfig data, int? limit)
     {
         if (IdxLoader.IsIdxDirectory(path))
         {
-            return (Limit(IdxLoader.LoadSplit(path, train: false, classNames ?? ClassesFor(path)), limit), []);
+            var idx = IdxLoader.LoadSplit(path, train: false, classNames ?? ClassesFor(path));
+            if (idx.Height != data.InputSize || idx.Width != data.InputSize)
+            {
+                throw new UsageException($"The IDX images in '{path}' are {idx.Height}x{idx.Width}, but the model's input is {data.InputSize}x{data.InputSize} (IDX images are not resized; pass --input-size {idx.Height} if that is what the model was trained on).");
+            }
+
+            return (Limit(idx, limit), []);
         }
 
         var folder = new[] { "val", "test" }.Select(name => Path.Combine(path, name)).FirstOrDefault(Directory.Exists) ?? path;
-        var result = ImageFolderLoader.Load(folder, imageSize, ImageFileDecoder.Default, classNames: classNames);
+        var result = ImageFolderLoader.Load(folder, data.InputSize, new ImageFileDecoder(data), data.CropFraction, classNames: classNames);
         return (Limit(result.Dataset, limit), result.Skipped);
     }
 

@@ -2,9 +2,15 @@ using System.CommandLine;
 
 namespace ConvMixerNet.Cli;
 
-/// <summary>Options shared by commands that read a checkpoint: the preset or activation its shapes cannot tell.</summary>
+/// <summary>
+/// Where a command's model comes from: a weights file (.safetensors, PyTorch, TorchSharp), a model folder
+/// (config.json + weights), a training checkpoint, or for some commands a preset name; and the options for what the
+/// weights alone cannot tell (the activation).
+/// </summary>
 internal static class ModelSource
 {
+    public const string Kinds = "a weights file (.safetensors, .pth/.bin/.pth.tar, TorchSharp .dat), a model folder (config.json + model.safetensors) or a training checkpoint.ckpt";
+
     public static Option<string?> PresetOption(string description) => new("--preset", "-p")
     {
         Description = description + " Known: " + string.Join(", ", ConvMixerPresets.ByName.Keys) + ".",
@@ -12,7 +18,7 @@ internal static class ModelSource
 
     public static Option<Activation?> ActivationOption() => new("--activation")
     {
-        Description = "The activation of a checkpoint that does not record it (gelu or relu); default: from the file, the preset or GELU.",
+        Description = "The activation of weights that do not record it (gelu or relu); default: from the file, the preset or GELU.",
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
@@ -39,6 +45,17 @@ internal static class ModelSource
         }
 
         return new CheckpointLoadOptions { Preset = preset, Activation = activation };
+    }
+
+    /// <summary>Loads the model at <paramref name="path"/> with its stored configuration.</summary>
+    public static ConvMixer Load(string path, CheckpointLoadOptions? options = null)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path) && !FileKind.IsSpecial(path))
+        {
+            throw new FileNotFoundException($"'{path}' does not exist; expected {Kinds}.", path);
+        }
+
+        return ConvMixer.FromCheckpoint(path, options);
     }
 
     /// <summary>The preset whose architecture equals <paramref name="config"/> (class count included), if any.</summary>

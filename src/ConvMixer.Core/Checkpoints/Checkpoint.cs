@@ -5,12 +5,13 @@ namespace ConvMixerNet.Core;
 /// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and its metadata.</summary>
 internal sealed class Checkpoint : IDisposable
 {
-    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, StoredModelConfig? stored)
     {
         Path = path;
         Format = format;
         Tensors = tensors;
         Metadata = metadata;
+        Stored = stored;
     }
 
     public string Path { get; }
@@ -22,6 +23,9 @@ internal sealed class Checkpoint : IDisposable
 
     /// <summary>String metadata (only <c>.safetensors</c> files carry any).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The configuration saved with the weights (model folder, metadata, training checkpoint), if any.</summary>
+    public StoredModelConfig? Stored { get; }
 
     public void Dispose()
     {

@@ -14,4 +14,10 @@ public enum CheckpointFormat
 
     /// <summary>TorchSharp's own format, written by <c>Module.save</c> and read by <c>Module.load</c>.</summary>
     TorchSharp,
+
+    /// <summary>
+    /// A training checkpoint of ConvMixerNet.Training (<c>checkpoint.ckpt</c>): the model's configuration, its weights
+    /// and the run's state; see <see cref="RunCheckpointFile"/>. Read-only here: the trainer writes it.
+    /// </summary>
+    TrainingCheckpoint,
 }

@@ -7,11 +7,17 @@ internal static class CheckpointFormatDetector
     {
         Span<byte> head = stackalloc byte[64];
         var count = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
         head = head[..count];
 
         if (count == 0)
         {
             throw new InvalidCheckpointException(path, "the file is empty.");
+        }
+
+        if (RunCheckpointFile.StartsWithMagic(stream))
+        {
+            return CheckpointFormat.TrainingCheckpoint;
         }
 
         if (head.StartsWith("PK\u0003\u0004"u8))
@@ -39,7 +45,7 @@ internal static class CheckpointFormatDetector
         }
 
         throw new InvalidCheckpointException(path,
-            "its content is not a PyTorch zip (.pth/.bin/.pth.tar), a .safetensors file or a TorchSharp state dict "
+            "its content is not a PyTorch zip (.pth/.bin/.pth.tar), a .safetensors file, a TorchSharp state dict or a training checkpoint "
             + $"(first bytes: {Convert.ToHexString(head[..Math.Min(count, 16)])}).");
     }
 }

@@ -5,7 +5,7 @@ namespace ConvMixerNet.Core;
 /// <summary>How <see cref="ConvMixer.FromCheckpoint"/> and <see cref="ConvMixer.LoadCheckpoint"/> read a checkpoint.</summary>
 /// <remarks>
 /// The activation cannot be seen in tensor shapes. It is taken, in this order, from <see cref="Activation"/>, from
-/// <see cref="Preset"/>, from the file's metadata (written by <see cref="ConvMixer.SaveCheckpoint"/> to
+/// <see cref="Preset"/>, from the file's metadata (written by <see cref="ConvMixer.SaveCheckpoint(string, CheckpointFormat?)"/> to
 /// <c>.safetensors</c>), from the published architecture with the same shapes (ConvMixer-768/32 uses ReLU), and
 /// otherwise GELU.
 /// </remarks>

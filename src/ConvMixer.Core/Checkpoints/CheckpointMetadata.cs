@@ -12,7 +12,39 @@ internal static class CheckpointMetadata
     public const string ArchitectureKey = "architecture";
     public const string ArchitectureValue = "convmixer";
 
-    public static Dictionary<string, string> From(ConvMixerConfig config) => new(StringComparer.Ordinal)
+    /// <summary>The key under which the whole model configuration (a model folder's <c>config.json</c>) is stored.</summary>
+    public const string ConfigKey = "config";
+
+    public static Dictionary<string, string> From(ConvMixerConfig config, PretrainedConfig? pretrained)
+    {
+        var metadata = Hyperparameters(config);
+        if (pretrained is not null)
+        {
+            metadata[ConfigKey] = ModelConfigJson.Serialize(config, pretrained, indented: false);
+        }
+
+        return metadata;
+    }
+
+    /// <summary>The configuration stored under <see cref="ConfigKey"/>, or null when there is none.</summary>
+    public static StoredModelConfig? ReadStored(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue(ConfigKey, out var json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ModelConfigJson.Parse(json);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidCheckpointException(path, $"its metadata '{ConfigKey}' is invalid: {e.Message}.");
+        }
+    }
+
+    private static Dictionary<string, string> Hyperparameters(ConvMixerConfig config) => new(StringComparer.Ordinal)
     {
         ["format"] = "pt",
         [ArchitectureKey] = ArchitectureValue,

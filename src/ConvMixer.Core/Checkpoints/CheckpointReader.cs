@@ -8,14 +8,29 @@ namespace ConvMixerNet.Core;
 /// </summary>
 internal static class CheckpointReader
 {
+    /// <summary>Reads a checkpoint file, a training checkpoint, or a model folder (its weights and <c>config.json</c>).</summary>
     public static Checkpoint Read(string path, bool preferEma)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         TorchRuntime.EnsureLoaded();
-        if (!File.Exists(path))
+        if (Directory.Exists(path))
+        {
+            if (!ModelFolder.IsModelFolder(path))
+            {
+                throw new InvalidCheckpointException(path, $"it is a folder without a {ModelFolder.ConfigFileName}, so not a model folder.");
+            }
+
+            var stored = ModelFolder.ReadConfig(path);
+            var weights = Read(ModelFolder.FindWeights(path), preferEma);
+            return new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.Metadata, stored);
+        }
+
+        if (!File.Exists(path) && !FileKind.IsSpecial(path))
         {
             throw new FileNotFoundException($"Checkpoint file '{path}' does not exist.", path);
         }
+
+        FileKind.RequireRegularFile(path, "checkpoint");
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var format = CheckpointFormatDetector.Detect(path, stream);
@@ -23,12 +38,17 @@ internal static class CheckpointReader
 
         Dictionary<string, Tensor> tensors;
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
+        StoredModelConfig? storedConfig = null;
         try
         {
             switch (format)
             {
                 case CheckpointFormat.Safetensors:
                     (tensors, metadata) = SafetensorsFile.Read(path, stream);
+                    storedConfig = CheckpointMetadata.ReadStored(path, metadata);
+                    break;
+                case CheckpointFormat.TrainingCheckpoint:
+                    (tensors, storedConfig, _) = RunCheckpointFile.ReadWeights(path, stream);
                     break;
                 case CheckpointFormat.PyTorch:
                     tensors = PyTorchCheckpointFile.Read(path, stream, preferEma);
@@ -43,7 +63,7 @@ internal static class CheckpointReader
             throw new InvalidCheckpointException(path, $"the {format} file is corrupt or truncated ({e.GetType().Name}: {e.Message}).", e);
         }
 
-        return new Checkpoint(path, format, ToTimmKeys(path, tensors), metadata);
+        return new Checkpoint(path, format, ToTimmKeys(path, tensors), metadata, storedConfig);
     }
 
     // Failures of the libraries on bad bytes; our own checks already throw InvalidCheckpointException.

@@ -7,12 +7,14 @@ namespace ConvMixerNet.Core;
 public sealed partial class ConvMixer
 {
     /// <summary>
-    /// Builds a ConvMixer from a checkpoint file and loads its weights: <c>.safetensors</c> (timm's Hugging Face files),
-    /// PyTorch <c>.pth</c>/<c>.bin</c>/<c>.pth.tar</c> (a state dict, or a dict wrapping one under <c>state_dict</c>,
-    /// <c>model</c> or <c>state_dict_ema</c>), or TorchSharp's format, told apart by content. timm's keys, the official
-    /// repository's flat keys and DataParallel's <c>module.</c> prefix are all recognised.
+    /// Builds a ConvMixer from saved weights and loads them: a model folder (timm's / the Hugging Face hub's
+    /// <c>config.json</c> + <c>model.safetensors</c> or <c>pytorch_model.bin</c>), <c>.safetensors</c>, PyTorch
+    /// <c>.pth</c>/<c>.bin</c>/<c>.pth.tar</c> (a state dict, or a dict wrapping one under <c>state_dict</c>,
+    /// <c>model</c> or <c>state_dict_ema</c>), TorchSharp's format, or a training checkpoint of ConvMixerNet.Training,
+    /// told apart by content. timm's keys, the official repository's flat keys and DataParallel's <c>module.</c> prefix
+    /// are all recognised. The configuration stored with the weights becomes <see cref="Pretrained"/>.
     /// </summary>
-    /// <param name="path">The checkpoint file.</param>
+    /// <param name="path">The checkpoint file or model folder.</param>
     /// <param name="options">
     /// Strictness, activation or preset, class count, device and dtype; see <see cref="CheckpointLoadOptions"/>.
     /// </param>
@@ -32,10 +34,12 @@ public sealed partial class ConvMixer
         using var checkpoint = CheckpointReader.Read(path, options.PreferEma);
         var (config, checkpointClasses) = ResolveConfig(checkpoint, options);
 
+        var pretrained = ResolvePretrained(checkpoint, config, checkpointClasses);
         var model = new ConvMixer(config, device: options.Device, dtype: options.DType);
         try
         {
             CheckpointLoader.Load(model, checkpoint, options.Strict, options.AllowNonFiniteValues, skipClassifier: config.NumClasses != checkpointClasses);
+            model.Pretrained = pretrained is null || config.NumClasses == checkpointClasses ? pretrained : pretrained with { LabelNames = null, Metrics = null };
             model.eval();
             return model;
         }
@@ -83,19 +87,37 @@ public sealed partial class ConvMixer
     /// activation; for the others, pass it (or a preset) to <see cref="FromCheckpoint"/>.
     /// </param>
     /// <exception cref="ArgumentException">No format was given and the extension is not one of the above.</exception>
-    public void SaveCheckpoint(string path, CheckpointFormat? format = null)
+    public void SaveCheckpoint(string path, CheckpointFormat? format = null) => SaveCheckpoint(path, format, KeyLayout.Timm);
+
+    /// <summary>
+    /// As <see cref="SaveCheckpoint(string, CheckpointFormat?)"/>, with the keys in <paramref name="layout"/>:
+    /// <see cref="KeyLayout.Official"/> writes the official repository's flat <c>nn.Sequential</c> keys (in any format).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The official layout was asked for a model without a classifier (its last index is the Linear layer).</exception>
+    public void SaveCheckpoint(string path, CheckpointFormat? format, KeyLayout layout)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var chosen = format ?? FormatFromExtension(path);
+        if (chosen == CheckpointFormat.TrainingCheckpoint)
+        {
+            throw new ArgumentException("Training checkpoints are written by ConvMixerNet.Training's trainer; save weights as .safetensors, .pth or .dat.", nameof(format));
+        }
+
+        if (layout == KeyLayout.Official && NumClasses == 0)
+        {
+            throw new InvalidOperationException("The official layout needs a classifier (its last Sequential index is the Linear layer); this model has none.");
+        }
 
         using var scope = NewDisposeScope();
-        var tensors = state_dict().Select(p => KeyValuePair.Create(p.Key, p.Value.detach().cpu().contiguous())).ToList();
+        var tensors = state_dict()
+            .Select(p => KeyValuePair.Create(layout == KeyLayout.Official ? StateDictLayout.ToOfficial(p.Key, Config.Depth) : p.Key, p.Value.detach().cpu().contiguous()))
+            .ToList();
         AtomicFile.Write(path, stream =>
         {
             switch (chosen)
             {
                 case CheckpointFormat.Safetensors:
-                    SafetensorsFile.Write(stream, tensors, CheckpointMetadata.From(Config));
+                    SafetensorsFile.Write(stream, tensors, CheckpointMetadata.From(Config, Pretrained));
                     break;
                 case CheckpointFormat.PyTorch:
                     PyTorchPickler.PickleStateDict(stream, new Dictionary<string, Tensor>(tensors), leaveOpen: true);
@@ -123,6 +145,33 @@ public sealed partial class ConvMixer
         };
     }
 
+    // The stored configuration, checked against the weights; null when the file stores none (timm's hub weights
+    // files, for example, keep theirs in the folder's config.json).
+    private static PretrainedConfig? ResolvePretrained(Checkpoint checkpoint, ConvMixerConfig config, int checkpointClasses)
+    {
+        var stored = checkpoint.Stored;
+        if (stored?.NumClasses is { } statedClasses && statedClasses != checkpointClasses)
+        {
+            throw new InvalidCheckpointException(checkpoint.Path, $"its configuration states {statedClasses} classes, but its classifier has {checkpointClasses}.");
+        }
+
+        if (stored?.Pretrained is { } pretrained)
+        {
+            try
+            {
+                pretrained.ValidateFor(config with { NumClasses = checkpointClasses });
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidCheckpointException(checkpoint.Path, $"its stored configuration does not fit the weights: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+
+            return pretrained;
+        }
+
+        return null;
+    }
+
     private static (ConvMixerConfig Config, int CheckpointClasses) ResolveConfig(Checkpoint checkpoint, CheckpointLoadOptions options)
     {
         var shapes = checkpoint.Tensors.ToDictionary(p => p.Key, p => p.Value.shape);
@@ -144,10 +193,12 @@ public sealed partial class ConvMixer
         var published = ConvMixerPresets.ByName.Values.FirstOrDefault(p => SameShapes(p, inferred));
         var activation = options.Activation
             ?? preset?.Activation
+            ?? checkpoint.Stored?.Activation
             ?? CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata)
             ?? published?.Activation
             ?? Activation.Gelu;
         var placement = preset?.ResidualPlacement
+            ?? checkpoint.Stored?.ResidualPlacement
             ?? CheckpointMetadata.ReadResidualPlacement(checkpoint.Path, checkpoint.Metadata)
             ?? ResidualPlacement.AroundSpatialMixing;
 

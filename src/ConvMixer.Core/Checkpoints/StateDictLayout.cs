@@ -39,6 +39,34 @@ public static partial class StateDictLayout
         return stripped.ToDictionary(pair => pair.Key, pair => Rename(pair.Value, depth, headIndex));
     }
 
+    /// <summary>
+    /// Translates a timm key to the official repository's flat <c>nn.Sequential</c> layout: <c>stem.0</c>/<c>stem.2</c>
+    /// become <c>0</c>/<c>2</c>, <c>blocks.{i}</c> becomes <c>{3+i}</c> and <c>head</c> becomes <c>{depth+5}</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not a ConvMixer state-dict key.</exception>
+    public static string ToOfficial(string timmKey, int depth)
+    {
+        ArgumentNullException.ThrowIfNull(timmKey);
+        if (timmKey.StartsWith("stem.", StringComparison.Ordinal))
+        {
+            return timmKey["stem.".Length..];
+        }
+
+        if (timmKey.StartsWith("head.", StringComparison.Ordinal))
+        {
+            return $"{(depth + 5).ToString(CultureInfo.InvariantCulture)}.{timmKey["head.".Length..]}";
+        }
+
+        var rest = timmKey.StartsWith("blocks.", StringComparison.Ordinal) ? timmKey["blocks.".Length..] : null;
+        var dot = rest?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        if (rest is null || dot <= 0 || !int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var block))
+        {
+            throw new ArgumentException($"'{timmKey}' is not a ConvMixer state-dict key.", nameof(timmKey));
+        }
+
+        return $"{(3 + block).ToString(CultureInfo.InvariantCulture)}.{rest[(dot + 1)..]}";
+    }
+
     private static string Rename(string key, int depth, int headIndex)
     {
         var dot = key.IndexOf('.', StringComparison.Ordinal);

@@ -61,10 +61,15 @@ internal static class TorchSharpCheckpointFile
         return true;
     }
 
-    public static Dictionary<string, Tensor> Read(string path, Stream stream)
+    /// <summary>Reads the state dict that starts at the stream's position (the start of a file, or inside a training checkpoint).</summary>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="stream">Positioned at the state dict.</param>
+    /// <param name="moreFollows">True inside a container whose own data follows the state dict.</param>
+    public static Dictionary<string, Tensor> Read(string path, Stream stream, bool moreFollows = false)
     {
-        var count = Validate(path, stream);
-        stream.Position = 0;
+        var start = stream.Position;
+        var count = Validate(path, stream, moreFollows);
+        stream.Position = start;
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         ReadLeb128(reader);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -96,7 +101,7 @@ internal static class TorchSharpCheckpointFile
         writer.Flush();
     }
 
-    private static long Validate(string path, Stream stream)
+    private static long Validate(string path, Stream stream, bool moreFollows)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         var length = stream.Length;
@@ -152,7 +157,7 @@ internal static class TorchSharpCheckpointFile
                 stream.Seek(bytes, SeekOrigin.Current);
             }
 
-            if (stream.Position != length)
+            if (!moreFollows && stream.Position != length)
             {
                 throw new InvalidCheckpointException(path, $"{length - stream.Position} bytes follow the last tensor (the file is corrupt or not a TorchSharp state dict).");
             }

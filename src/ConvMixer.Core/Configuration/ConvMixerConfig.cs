@@ -56,6 +56,35 @@ public sealed record ConvMixerConfig(
         }
     }
 
+    /// <summary>
+    /// Multiply-accumulate operations of one forward pass on a <paramref name="height"/>×<paramref name="width"/> image,
+    /// counted the usual way: every convolution and the classifier contribute output elements × inputs per output;
+    /// activations, BatchNorm, residual additions and pooling are not counted (under 1%). FLOPs are twice this.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A side is not positive, or the count does not fit in 64 bits.</exception>
+    public long MultiplyAccumulates(int height, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        try
+        {
+            checked
+            {
+                long tokens = (long)(height / PatchSize) * (width / PatchSize);
+                long dim = Dim;
+                var stem = tokens * dim * InChannels * PatchSize * PatchSize;
+                var depthwise = tokens * dim * KernelSize * KernelSize;
+                var pointwise = tokens * dim * dim;
+                var head = dim * NumClasses;
+                return stem + (Depth * (depthwise + pointwise)) + head;
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), $"A {height}x{width} input has more multiply-accumulates than a 64-bit count holds.");
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"ConvMixer-{Dim}/{Depth} (kernel {KernelSize}, patch {PatchSize}, {Activation}, {NumClasses} classes, {InChannels} input channels)";

@@ -29,6 +29,36 @@ public static class ConvMixerPresets
         ["convmixer_256_8_ks5_p2_cifar10"] = ConvMixer256_8Cifar10,
     };
 
+    /// <summary>
+    /// The configuration of the weights published for a preset (torchvision's Weights, timm's <c>pretrained_cfg</c>):
+    /// ImageNet-1k preprocessing and labels for the ImageNet models; CIFAR-10's statistics, 32×32 and labels for the
+    /// CIFAR-10 model of the official training script.
+    /// </summary>
+    /// <exception cref="ArgumentException">No preset has that name.</exception>
+    public static PretrainedConfig PretrainedFor(string name)
+    {
+        var config = Get(name);
+        var key = ByName.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+        return config.NumClasses == 1000
+            ? PretrainedConfig.ImageNet1k with { Architecture = key, Source = $"timm/{key}.in1k" }
+            : Cifar10 with { Architecture = key };
+    }
+
+    private static PretrainedConfig Cifar10 { get; } = new()
+    {
+        Data = new DataConfig
+        {
+            InputSize = 32,
+            CropFraction = 1.0,
+            Mean = [0.4914f, 0.4822f, 0.4465f],
+            Std = [0.2471f, 0.2435f, 0.2616f],
+        },
+        LabelNames = new ClassLabels(["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]),
+        License = "mit",
+        Description = "The official repository's CIFAR-10 recipe for ConvMixer-256/8 (its training script's normalisation and classes).",
+        OriginUrl = "https://github.com/locuslab/convmixer-cifar10",
+    };
+
     /// <summary>Looks a preset up by name (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No preset has that name; the message lists the known names.</exception>
     public static ConvMixerConfig Get(string name)
@@ -45,17 +75,25 @@ public static class ConvMixerModels
 {
     /// <summary>ConvMixer-1536/20 (kernel 9, patch 7, GELU).</summary>
     public static ConvMixer convmixer_1536_20(int numClasses = 1000, Device? device = null, ScalarType? dtype = null) =>
-        new(ConvMixerPresets.ConvMixer1536_20 with { NumClasses = numClasses }, device: device, dtype: dtype);
+        WithPublishedConfig(new(ConvMixerPresets.ConvMixer1536_20 with { NumClasses = numClasses }, device: device, dtype: dtype), "convmixer_1536_20");
 
     /// <summary>ConvMixer-768/32 (kernel 7, patch 7, ReLU).</summary>
     public static ConvMixer convmixer_768_32(int numClasses = 1000, Device? device = null, ScalarType? dtype = null) =>
-        new(ConvMixerPresets.ConvMixer768_32 with { NumClasses = numClasses }, device: device, dtype: dtype);
+        WithPublishedConfig(new(ConvMixerPresets.ConvMixer768_32 with { NumClasses = numClasses }, device: device, dtype: dtype), "convmixer_768_32");
 
     /// <summary>ConvMixer-1024/20 (kernel 9, patch 14, GELU).</summary>
     public static ConvMixer convmixer_1024_20_ks9_p14(int numClasses = 1000, Device? device = null, ScalarType? dtype = null) =>
-        new(ConvMixerPresets.ConvMixer1024_20 with { NumClasses = numClasses }, device: device, dtype: dtype);
+        WithPublishedConfig(new(ConvMixerPresets.ConvMixer1024_20 with { NumClasses = numClasses }, device: device, dtype: dtype), "convmixer_1024_20_ks9_p14");
 
     /// <summary>ConvMixer-256/8 (kernel 5, patch 2, GELU), the official CIFAR-10 model.</summary>
     public static ConvMixer convmixer_256_8_ks5_p2_cifar10(int numClasses = 10, Device? device = null, ScalarType? dtype = null) =>
-        new(ConvMixerPresets.ConvMixer256_8Cifar10 with { NumClasses = numClasses }, device: device, dtype: dtype);
+        WithPublishedConfig(new(ConvMixerPresets.ConvMixer256_8Cifar10 with { NumClasses = numClasses }, device: device, dtype: dtype), "convmixer_256_8_ks5_p2_cifar10");
+
+    // The architecture's published configuration, while the classifier is the published one (its labels apply).
+    private static ConvMixer WithPublishedConfig(ConvMixer model, string name)
+    {
+        var published = ConvMixerPresets.PretrainedFor(name);
+        model.Pretrained = model.NumClasses == ConvMixerPresets.Get(name).NumClasses ? published : published with { LabelNames = null };
+        return model;
+    }
 }

@@ -26,6 +26,7 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
     private readonly ConvMixerLayer[] _layers;
     private readonly Device? _device;
     private readonly ScalarType? _dtype;
+    private PretrainedConfig? _pretrained;
 
     /// <summary>Builds a ConvMixer-<paramref name="dim"/>/<paramref name="depth"/> with PyTorch's default initialisation.</summary>
     /// <param name="dim">Width: channels of every patch vector.</param>
@@ -90,6 +91,22 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
     /// <summary>The architecture's hyperparameters.</summary>
     public ConvMixerConfig Config { get; private set; }
 
+    /// <summary>
+    /// The preprocessing, class names and provenance of the weights (timm's <c>pretrained_cfg</c>): set by
+    /// <see cref="FromCheckpoint"/> from what the file or folder stores, by the presets for the published weights, and
+    /// by training; saved with the weights. Null when nothing is known, and then whoever classifies must say what it assumes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The configuration does not fit this architecture (channels, class count).</exception>
+    public PretrainedConfig? Pretrained
+    {
+        get => _pretrained;
+        set
+        {
+            value?.ValidateFor(Config);
+            _pretrained = value;
+        }
+    }
+
     /// <summary>Width of the pooled features that feed the classifier (equals <c>dim</c>).</summary>
     public int NumFeatures => Config.Dim;
 
@@ -124,10 +141,11 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
     {
         TensorChecks.ImageBatch(input, Config.InChannels, Config.PatchSize, PatchEmbedding.weight!, nameof(input));
         using var scope = NewDisposeScope();
-        var x = stem.forward(input);
+        // call() rather than forward(): TorchSharp runs forward hooks only through call() (feature extraction, Grad-CAM).
+        var x = stem.call(input);
         foreach (var layer in _layers)
         {
-            x = layer.forward(x);
+            x = layer.call(x);
         }
 
         return x.MoveToOuterDisposeScope();
@@ -146,8 +164,8 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var pooled = head_drop.forward(pooling.forward(features).flatten(1));
-        return (preLogits ? pooled : head.forward(pooled)).MoveToOuterDisposeScope();
+        var pooled = head_drop.call(pooling.call(features).flatten(1));
+        return (preLogits ? pooled : head.call(pooled)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Replaces the classifier with a freshly initialised one for <paramref name="numClasses"/> outputs (0 removes it), on the model's device and dtype.</summary>
@@ -165,6 +183,8 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
         head = fresh;
         register_module(nameof(head), head);
         Config = Config with { NumClasses = numClasses };
+        // The old class names belong to the old head; the preprocessing still applies.
+        _pretrained = _pretrained is null ? null : _pretrained with { LabelNames = null, Metrics = null };
     }
 
     private Module<Tensor, Tensor> CreateHead(int numClasses) =>

@@ -103,9 +103,10 @@ public sealed class ConvMixerLayer : Module<Tensor, Tensor>
         TensorChecks.SameDeviceAndType(input, _pointwise.weight!, nameof(input));
 
         using var scope = NewDisposeScope();
-        var mixedSpace = _depthwiseNorm.forward(_depthwiseActivation.forward(_depthwise.forward(input)));
+        // call() rather than forward(), so hooks registered on the inner modules fire.
+        var mixedSpace = _depthwiseNorm.call(_depthwiseActivation.call(_depthwise.call(input)));
         var x = ResidualPlacement == ResidualPlacement.AroundSpatialMixing ? input + mixedSpace : mixedSpace;
-        var output = _pointwiseNorm.forward(_pointwiseActivation.forward(_pointwise.forward(x)));
+        var output = _pointwiseNorm.call(_pointwiseActivation.call(_pointwise.call(x)));
         if (ResidualPlacement == ResidualPlacement.AroundLayer)
         {
             output = input + output;

@@ -7,20 +7,15 @@ using static TorchSharp.torch;
 namespace ConvMixerNet.Training;
 
 /// <summary>
-/// Reads and writes training checkpoints: one file with the run state (<see cref="CheckpointState"/>), the model
-/// weights and the AdamW state, written atomically so a crash leaves the previous checkpoint intact.
+/// Reads and writes training checkpoints: ConvMixerNet.Core's <see cref="RunCheckpointFile"/> container (the model's
+/// architecture, configuration and weights, which every model loader reads) carrying the run state
+/// (<see cref="CheckpointState"/>) in its header and the data order, random state and AdamW state in its trailer.
+/// Written atomically, so a crash leaves the previous checkpoint intact.
 /// </summary>
-/// <remarks>
-/// Layout: a magic string and format version, the state as JSON, the data order and RNG state, the weights in
-/// TorchSharp's <c>Module.save</c> format, then the optimizer in TorchSharp's <c>save_state_dict</c> format.
-/// </remarks>
 public static class TrainingCheckpoint
 {
     /// <summary>Name of the checkpoint file in a run's output directory.</summary>
-    public const string FileName = "checkpoint.ckpt";
-
-    private const string Magic = "ConvMixer.Training checkpoint";
-    private const int FormatVersion = 1;
+    public const string FileName = RunCheckpointFile.FileName;
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -29,121 +24,61 @@ public static class TrainingCheckpoint
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Writes a checkpoint atomically.</summary>
-    public static void Save(string path, CheckpointState state, nn.Module model, optim.Optimizer optimizer)
+    /// <summary>Writes a checkpoint atomically; the model's <see cref="ConvMixer.Pretrained"/> configuration goes with its weights.</summary>
+    public static void Save(string path, CheckpointState state, ConvMixer model, optim.Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         var helper = optimizer as OptimizerHelper
             ?? throw new ArgumentException($"{optimizer.GetType().Name} cannot save its state.", nameof(optimizer));
-        AtomicFile.Write(path, stream =>
+        var run = JsonSerializer.SerializeToNode(state with { NextEpochOrder = [], RandomState = [] }, Json)!;
+        RunCheckpointFile.Save(path, model, run, writer =>
         {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(JsonSerializer.Serialize(StateWithoutArrays(state), Json));
             WriteArray(writer, state.NextEpochOrder);
             writer.Write(state.RandomState.Length);
             writer.Write(state.RandomState);
-            model.save(writer);
             helper.save_state_dict(writer);
-            writer.Flush();
         });
     }
 
     /// <summary>True when <paramref name="path"/> starts like a checkpoint written by <see cref="Save"/>.</summary>
-    public static bool IsTrainingCheckpoint(string path)
-    {
-        try
-        {
-            using var reader = new BinaryReader(File.OpenRead(path), System.Text.Encoding.UTF8);
-            return reader.BaseStream.Length > Magic.Length && reader.ReadString() == Magic;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsTrainingCheckpoint(string path) => RunCheckpointFile.IsRunCheckpoint(path);
 
-    /// <summary>Reads only the run state (no tensors), for example to rebuild the model or show a summary.</summary>
-    public static CheckpointState ReadState(string path) => Read(path, (_, _) => { });
+    /// <summary>Reads only the run state (no tensors; the data order and random state stay empty), for example to continue a run or show a summary.</summary>
+    /// <exception cref="InvalidCheckpointException">Not a training checkpoint, or a damaged one.</exception>
+    public static CheckpointState ReadState(string path) => StateOf(path, RunCheckpointFile.ReadHeader(path));
 
-    /// <summary>Rebuilds the checkpoint's model on <paramref name="device"/> with its weights.</summary>
-    public static ConvMixer LoadModel(string path, Device? device = null)
-    {
-        var state = ReadState(path);
-        var model = new ConvMixer(state.ModelConfig);
-        try
-        {
-            Read(path, (reader, _) => model.load(reader, strict: true));
-            if (device is not null)
-            {
-                model.to(device);
-            }
-
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Loads weights and optimizer state into <paramref name="model"/> and <paramref name="optimizer"/> and returns the run state.</summary>
-    public static CheckpointState Restore(string path, nn.Module model, optim.Optimizer optimizer)
+    /// <summary>Loads weights and optimizer state into <paramref name="model"/> and <paramref name="optimizer"/> and returns the full run state.</summary>
+    public static CheckpointState Restore(string path, ConvMixer model, optim.Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
         var helper = optimizer as OptimizerHelper
             ?? throw new ArgumentException($"{optimizer?.GetType().Name ?? "null"} cannot load a saved state.", nameof(optimizer));
-        return Read(path, (reader, state) =>
+        int[] order = [];
+        byte[] random = [];
+        var header = RunCheckpointFile.Restore(path, model, reader =>
         {
-            model.load(reader, strict: true);
+            order = ReadArray(reader);
+            random = reader.ReadBytes(reader.ReadInt32());
             helper.load_state_dict(reader);
         });
+        model.Pretrained = header.Pretrained;
+        return StateOf(path, header) with { NextEpochOrder = order, RandomState = random };
     }
 
-    private static CheckpointState Read(string path, Action<BinaryReader, CheckpointState> readTensors)
+    private static CheckpointState StateOf(string path, RunCheckpointHeader header)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
-        }
-
         try
         {
-            using var stream = File.OpenRead(path);
-            using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8);
-            var magic = stream.Length >= Magic.Length + 1 ? reader.ReadString() : string.Empty;
-            if (magic != Magic)
-            {
-                throw new InvalidDataException($"'{path}' is not a ConvMixer training checkpoint (its header does not match).");
-            }
-
-            var version = reader.ReadInt32();
-            if (version != FormatVersion)
-            {
-                throw new InvalidDataException($"'{path}' has checkpoint format version {version}; this library reads version {FormatVersion}.");
-            }
-
-            var state = JsonSerializer.Deserialize<CheckpointState>(reader.ReadString(), Json)
-                ?? throw new InvalidDataException($"'{path}' has an empty checkpoint state.");
-            var order = ReadArray(reader);
-            var random = reader.ReadBytes(reader.ReadInt32());
-            state = state with { NextEpochOrder = order, RandomState = random };
-            readTensors(reader, state);
-            return state;
+            return header.Run?.Deserialize<CheckpointState>(Json)
+                ?? throw new InvalidCheckpointException(path, "it holds no training state (it is not a checkpoint of a training run).");
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' is damaged or does not fit this model: {e.Message}", e);
+            throw new InvalidCheckpointException(path, $"its training state is damaged ({e.Message}).", e);
         }
     }
-
-    private static CheckpointState StateWithoutArrays(CheckpointState state) =>
-        state with { NextEpochOrder = [], RandomState = [] };
 
     private static void WriteArray(BinaryWriter writer, int[] values)
     {
@@ -157,9 +92,9 @@ public static class TrainingCheckpoint
     private static int[] ReadArray(BinaryReader reader)
     {
         var length = reader.ReadInt32();
-        if (length < 0)
+        if (length < 0 || length > (reader.BaseStream.Length - reader.BaseStream.Position) / 4)
         {
-            throw new InvalidDataException($"Negative array length {length}.");
+            throw new InvalidDataException($"An array length of {length} does not fit the file.");
         }
 
         var values = new int[length];

@@ -11,14 +11,14 @@ public sealed class BatchLoader
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The images.</param>
     /// <param name="batchSize">Images per batch; the last batch of an epoch may be smaller.</param>
-    /// <param name="normalization">Per-channel statistics applied after augmentation.</param>
+    /// <param name="data">Its <see cref="DataConfig.Mean"/> and <see cref="DataConfig.Std"/> normalise every image after augmentation.</param>
     /// <param name="augmentation">Random transforms (training only), or <see cref="Augmentation.None"/>.</param>
     /// <param name="seed">Seed of the shuffling and augmentation.</param>
     /// <param name="prefetchBatches">Batches prepared ahead by the background thread (at least 1).</param>
-    public BatchLoader(ImageDataset dataset, int batchSize, Normalization normalization, Augmentation augmentation, long seed = 0, int prefetchBatches = 2)
+    public BatchLoader(ImageDataset dataset, int batchSize, DataConfig data, Augmentation augmentation, long seed = 0, int prefetchBatches = 2)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(normalization);
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(augmentation);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(prefetchBatches, 1);
@@ -28,10 +28,15 @@ public sealed class BatchLoader
             throw new ArgumentException("The data set is empty.", nameof(dataset));
         }
 
-        normalization.ValidateFor(dataset.Channels);
+        if (data.Mean.Count != dataset.Channels || data.Std.Count != dataset.Channels || data.Std.Any(s => !(s > 0)))
+        {
+            throw new ArgumentException(
+                $"The data config has {data.Mean.Count} means and {data.Std.Count} standard deviations (all positive needed); the images have {dataset.Channels} channel(s).", nameof(data));
+        }
+
         Dataset = dataset;
         BatchSize = batchSize;
-        Normalization = normalization;
+        Data = data;
         Augmentation = augmentation;
         Seed = seed;
         PrefetchBatches = prefetchBatches;
@@ -43,8 +48,8 @@ public sealed class BatchLoader
     /// <summary>Images per batch.</summary>
     public int BatchSize { get; }
 
-    /// <summary>Statistics applied to every batch.</summary>
-    public Normalization Normalization { get; }
+    /// <summary>The configuration whose statistics normalise every batch.</summary>
+    public DataConfig Data { get; }
 
     /// <summary>Random transforms.</summary>
     public Augmentation Augmentation { get; }
@@ -168,8 +173,8 @@ public sealed class BatchLoader
     {
         for (var c = 0; c < channels; c++)
         {
-            var mean = Normalization.MeanOf(c);
-            var inverseStd = 1f / Normalization.StdOf(c);
+            var mean = Data.Mean[c];
+            var inverseStd = 1f / Data.Std[c];
             var plane = image.Slice(c * planeSize, planeSize);
             for (var i = 0; i < plane.Length; i++)
             {

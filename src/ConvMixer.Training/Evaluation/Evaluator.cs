@@ -9,21 +9,21 @@ public static class Evaluator
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="dataset"/>; the model's training mode is restored afterwards.</summary>
     /// <param name="model">A classifier whose output has one logit per class of <paramref name="dataset"/>.</param>
     /// <param name="dataset">Labelled images.</param>
-    /// <param name="normalization">The statistics the model was trained with.</param>
+    /// <param name="data">The configuration the model was trained with (its statistics normalise the images).</param>
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     public static EvaluationResult Evaluate(
         nn.Module<Tensor, Tensor> model,
         ImageDataset dataset,
-        Normalization normalization,
+        DataConfig data,
         int batchSize = 256,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
-        var loader = new BatchLoader(dataset, batchSize, normalization, Augmentation.None);
+        var loader = new BatchLoader(dataset, batchSize, data, Augmentation.None);
         var classes = dataset.ClassCount;
         var confusion = new long[classes, classes];
         var device = model.parameters().FirstOrDefault()?.device;

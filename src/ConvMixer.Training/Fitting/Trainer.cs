@@ -22,6 +22,7 @@ public sealed class Trainer : IDisposable
     private int _completedEpochs;
     private long _globalStep;
     private int[]? _resumeOrder;
+    private IReadOnlyList<string>? _resumeClassNames;
     private bool _resumed;
 
     /// <summary>Creates a trainer for <paramref name="model"/>; the model's parameters are updated in place.</summary>
@@ -82,6 +83,7 @@ public sealed class Trainer : IDisposable
         _history.Clear();
         _history.AddRange(state.History);
         _resumeOrder = state.NextEpochOrder;
+        _resumeClassNames = state.ClassNames;
         using (var random = tensor(state.RandomState, ScalarType.Byte))
         {
             torch.random.set_rng_state(random);
@@ -109,7 +111,19 @@ public sealed class Trainer : IDisposable
             CheckDataset(validation, nameof(validation));
         }
 
-        var loader = new BatchLoader(train, Options.BatchSize, Options.Normalization, Options.Augmentation, Options.Seed, Options.PrefetchBatches);
+        if (_resumeClassNames is { } savedClasses && !savedClasses.SequenceEqual(train.ClassNames))
+        {
+            throw new ArgumentException(
+                $"The checkpoint was trained on the classes {string.Join(", ", savedClasses)}, but this training set has {string.Join(", ", train.ClassNames)}: resume with the same data.", nameof(train));
+        }
+
+        var data = Options.Data ?? DatasetStatistics.Unnormalized(train);
+        if (data.InChannels != train.Channels)
+        {
+            throw new ArgumentException($"TrainerOptions.Data describes {data.InChannels}-channel images, but the training set has {train.Channels} channel(s).", nameof(train));
+        }
+
+        var loader = new BatchLoader(train, Options.BatchSize, data, Options.Augmentation, Options.Seed, Options.PrefetchBatches);
         var stepsPerEpoch = (loader.BatchesPerEpoch + Options.AccumulationSteps - 1) / Options.AccumulationSteps;
         var schedule = Options.CreateSchedule(stepsPerEpoch);
         if (!_resumed && _completedEpochs == 0)
@@ -174,12 +188,13 @@ public sealed class Trainer : IDisposable
                 }
 
                 var trainSeconds = epochClock.Elapsed.TotalSeconds;
-                evaluation = validation is null ? null : EvaluateEpoch(validation, epoch, progress, cancellationToken);
+                evaluation = validation is null ? null : EvaluateEpoch(validation, data, epoch, progress, cancellationToken);
                 var metrics = new EpochMetrics(
                     epoch + 1, totals.MeanLoss, totals.Accuracy, evaluation?.Loss, evaluation?.Accuracy,
                     learningRate, trainSeconds, totals.Images / trainSeconds);
                 _history.Add(metrics);
                 _completedEpochs++;
+                _model.Pretrained = RunFolder.Describe(data, train, metrics, _completedEpochs);
                 WriteOutputs(train, loader);
                 progress?.Report(new TrainingProgress(
                     TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
@@ -227,14 +242,14 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private EvaluationResult EvaluateEpoch(ImageDataset validation, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private EvaluationResult EvaluateEpoch(ImageDataset validation, DataConfig data, int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var batchProgress = progress is null ? null : new InlineProgress<(int Done, int Total)>(p =>
             progress.Report(new TrainingProgress(
                 TrainingPhase.Evaluating, epoch + 1, Options.Epochs, p.Done, p.Total, double.NaN, double.NaN,
                 _optimizer.ParamGroups.First().LearningRate, Math.Min(validation.Count, p.Done * Options.BatchSize) / clock.Elapsed.TotalSeconds, TimeSpan.Zero)));
-        return Evaluator.Evaluate(_model, validation, Options.Normalization, Options.BatchSize, batchProgress, cancellationToken);
+        return Evaluator.Evaluate(_model, validation, data, Options.BatchSize, batchProgress, cancellationToken);
     }
 
     private void WriteOutputs(ImageDataset train, BatchLoader loader)
@@ -244,7 +259,6 @@ public sealed class Trainer : IDisposable
             return;
         }
 
-        Directory.CreateDirectory(directory);
         using var random = torch.random.get_rng_state();
         var state = new CheckpointState
         {
@@ -257,8 +271,7 @@ public sealed class Trainer : IDisposable
             NextEpochOrder = loader.ShuffledOrder(_completedEpochs),
             RandomState = random.data<byte>().ToArray(),
         };
-        TrainingCheckpoint.Save(Path.Combine(directory, TrainingCheckpoint.FileName), state, _model, _optimizer);
-        MetricsCsv.Write(Path.Combine(directory, MetricsCsv.FileName), _history);
+        RunFolder.Write(directory, state, _model, _optimizer, _history);
     }
 
     private void SetBodyFrozen(bool frozen)

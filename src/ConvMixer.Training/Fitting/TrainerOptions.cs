@@ -36,8 +36,12 @@ public sealed record TrainerOptions
     /// <summary>Random transforms of training images.</summary>
     public Augmentation Augmentation { get; init; } = Augmentation.None;
 
-    /// <summary>Per-channel statistics applied to every image (training and evaluation).</summary>
-    public Normalization Normalization { get; init; } = Normalization.Identity;
+    /// <summary>
+    /// The training images' configuration: its mean and standard deviation normalise every image (training and
+    /// evaluation), and it becomes the trained model's stored <see cref="PretrainedConfig.Data"/>. Null: no
+    /// normalisation (<see cref="DatasetStatistics.Unnormalized"/> of the training set).
+    /// </summary>
+    public DataConfig? Data { get; init; }
 
     /// <summary>For fine-tuning: only the classifier trains during this many first epochs.</summary>
     public int FreezeBodyEpochs { get; init; }
@@ -62,7 +66,6 @@ public sealed record TrainerOptions
         Require(FreezeBodyEpochs >= 0, nameof(FreezeBodyEpochs), FreezeBodyEpochs, "must not be negative");
         Require(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "must be at least 1");
         Require(Augmentation is not null && Augmentation.CropPadding >= 0, nameof(Augmentation), Augmentation, "must be set, with a non-negative crop padding");
-        Require(Normalization is not null, nameof(Normalization), Normalization, "must be set");
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
     }
 

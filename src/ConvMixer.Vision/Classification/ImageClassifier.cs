@@ -39,11 +39,21 @@ public sealed class ImageClassifier : IDisposable
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.DecodeParallelism, "options.DecodeParallelism");
-        Preprocessor = new ImagePreprocessor(Options.DataConfig, Options.ApplyExifOrientation);
-        Labels = Options.Labels ?? (model.NumClasses == 1000 ? ClassLabels.ImageNet1k : ClassLabels.Numbered(model.NumClasses));
+
+        // The model's own configuration first (what it was trained or published with); explicit options override it.
+        var defaults = ResolvedPreprocessing.For(model.Config, model.Pretrained, Options);
+        Preprocessor = new ImagePreprocessor(defaults.Data, Options.ApplyExifOrientation);
+        Labels = defaults.Labels;
+        AssumedDefaults = defaults.Assumption;
         if (Labels.Count != model.NumClasses)
         {
             throw new ArgumentException($"The model has {model.NumClasses} classes but {Labels.Count} labels were given.", nameof(options));
+        }
+
+        if (defaults.Data.InChannels != model.Config.InChannels)
+        {
+            throw new ArgumentException(
+                $"The preprocessing makes {defaults.Data.InChannels}-channel images, but the model takes {model.Config.InChannels} channels.", nameof(options));
         }
 
         _device = Options.Device ?? CPU;
@@ -58,9 +68,12 @@ public sealed class ImageClassifier : IDisposable
         _model.to(_device).to(_dtype);
     }
 
-    /// <summary>Loads a checkpoint (any format <see cref="ConvMixer.FromCheckpoint"/> reads) and wraps it.</summary>
-    /// <param name="path">The checkpoint file.</param>
-    /// <param name="options">Preprocessing, labels, precision and device.</param>
+    /// <summary>
+    /// Loads a model (any file or model folder <see cref="ConvMixer.FromCheckpoint"/> reads) and wraps it, with the
+    /// preprocessing and class names stored with it unless <paramref name="options"/> says otherwise.
+    /// </summary>
+    /// <param name="path">The checkpoint file or model folder.</param>
+    /// <param name="options">Overrides of the preprocessing and labels; precision and device.</param>
     /// <param name="loadOptions">How to read the checkpoint (activation or preset, strictness).</param>
     public static ImageClassifier FromCheckpoint(string path, ImageClassifierOptions? options = null, CheckpointLoadOptions? loadOptions = null)
     {
@@ -84,6 +97,13 @@ public sealed class ImageClassifier : IDisposable
 
     /// <summary>The transform applied to every image.</summary>
     public ImagePreprocessor Preprocessor { get; }
+
+    /// <summary>
+    /// When the model stores no configuration and is not shaped like the published ImageNet models, which defaults
+    /// were assumed (preprocessing, class names) and how to set them; null when nothing was assumed. Show it to the
+    /// user: results with guessed preprocessing can be confidently wrong.
+    /// </summary>
+    public string? AssumedDefaults { get; }
 
     /// <summary>The model's architecture.</summary>
     public ConvMixerConfig ModelConfig => _model.Config;
@@ -127,7 +147,7 @@ public sealed class ImageClassifier : IDisposable
         return ClassifyManyIterator(paths, topK);
     }
 
-    /// <summary>The model's logits for a preprocessed batch <c>[N, 3, InputSize, InputSize]</c> (float32, CPU), as float32 on the CPU.</summary>
+    /// <summary>The model's logits for a preprocessed batch <c>[N, InChannels, InputSize, InputSize]</c> (float32, CPU), as float32 on the CPU.</summary>
     public Tensor Logits(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -222,13 +242,14 @@ public sealed class ImageClassifier : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var side = Preprocessor.Config.InputSize;
+        long channels = Preprocessor.Config.InChannels;
         float[] probabilities;
         long[] indices;
         using (var scope = NewDisposeScope())
         {
             var batch = count * Preprocessor.ValuesPerImage == inputs.Length
-                ? tensor(inputs, [count, 3L, side, side])
-                : tensor(inputs.AsSpan(0, count * Preprocessor.ValuesPerImage).ToArray(), [count, 3L, side, side]);
+                ? tensor(inputs, [count, channels, side, side])
+                : tensor(inputs.AsSpan(0, count * Preprocessor.ValuesPerImage).ToArray(), [count, channels, side, side]);
             using var noGrad = no_grad();
             var logits = _model.forward(batch.to(_device).to(_dtype));
             var (values, top) = logits.to(ScalarType.Float32).softmax(1).topk(topK, dim: 1);

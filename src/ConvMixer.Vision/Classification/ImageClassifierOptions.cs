@@ -5,10 +5,16 @@ namespace ConvMixerNet.Vision;
 /// <summary>How an <see cref="ImageClassifier"/> preprocesses, computes and names its results.</summary>
 public sealed record ImageClassifierOptions
 {
-    /// <summary>Preprocessing (default: the published models' evaluation settings).</summary>
-    public ImageDataConfig DataConfig { get; init; } = ImageDataConfig.Default;
+    /// <summary>
+    /// Preprocessing; by default the model's own (<see cref="ConvMixer.Pretrained"/>), else the published models'
+    /// evaluation settings (see <see cref="ImageClassifier.AssumedDefaults"/>).
+    /// </summary>
+    public DataConfig? DataConfig { get; init; }
 
-    /// <summary>Class names; by default ImageNet-1k for 1000-class models and "class i" otherwise.</summary>
+    /// <summary>Single settings that replace those of the preprocessing chosen above (the tool's <c>--input-size</c> and friends).</summary>
+    public DataConfigOverrides Overrides { get; init; } = DataConfigOverrides.None;
+
+    /// <summary>Class names; by default the model's own, else ImageNet-1k for 1000-class models and "class i" otherwise.</summary>
     public ClassLabels? Labels { get; init; }
 
     /// <summary>The model's floating-point type during inference (default float32).</summary>

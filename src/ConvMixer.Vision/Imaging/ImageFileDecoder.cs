@@ -2,24 +2,27 @@ namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// <see cref="IImageFileDecoder"/> over <see cref="ImageDecoder"/> and <see cref="ImagePreprocessor"/>: what
-/// ConvMixerNet.Training's image folders decode with (bicubic resize as in PIL, EXIF orientation applied).
+/// ConvMixerNet.Training's image folders decode with, with the resize, crop mode and channels of a
+/// <see cref="DataConfig"/> (EXIF orientation applied), so evaluation sees what classification sees.
 /// </summary>
 public sealed class ImageFileDecoder : IImageFileDecoder
 {
-    /// <summary>The decoder with the published models' interpolation (bicubic).</summary>
-    public static ImageFileDecoder Default { get; } = new();
+    /// <summary>RGB images resized bicubically, as the published models and image-folder training use.</summary>
+    public static ImageFileDecoder Default { get; } = new(DataConfig.ImageNet);
 
-    /// <summary>Creates a decoder.</summary>
-    /// <param name="interpolation">The resampling filter of the resize.</param>
+    /// <summary>Creates a decoder that resizes as <paramref name="config"/> says (its size and crop fraction are given per call).</summary>
+    /// <param name="config">Interpolation, crop mode and channels (1: grey as PIL's <c>convert('L')</c>; 3: RGB).</param>
     /// <param name="applyExifOrientation">Turn photos upright according to their EXIF orientation tag.</param>
-    public ImageFileDecoder(Interpolation interpolation = Interpolation.Bicubic, bool applyExifOrientation = true)
+    public ImageFileDecoder(DataConfig config, bool applyExifOrientation = true)
     {
-        Interpolation = interpolation;
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
         ApplyExifOrientation = applyExifOrientation;
     }
 
-    /// <summary>The resampling filter of the resize.</summary>
-    public Interpolation Interpolation { get; }
+    /// <summary>The resize settings.</summary>
+    public DataConfig Config { get; }
 
     /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
     public bool ApplyExifOrientation { get; }
@@ -28,13 +31,14 @@ public sealed class ImageFileDecoder : IImageFileDecoder
     public IReadOnlySet<string> FileExtensions => ImageDecoder.FileExtensions;
 
     /// <inheritdoc />
-    public int Channels => 3;
+    public int Channels => Config.InChannels;
 
     /// <inheritdoc />
     public byte[] DecodePlanar(string path, int side, double cropFraction)
     {
-        var preprocessor = new ImagePreprocessor(
-            new ImageDataConfig { InputSize = side, CropFraction = cropFraction, Interpolation = Interpolation }, ApplyExifOrientation);
-        return preprocessor.ResizeAndCrop(preprocessor.Decode(path)).ToPlanar();
+        var preprocessor = new ImagePreprocessor(Config with { InputSize = side, CropFraction = cropFraction }, ApplyExifOrientation);
+        var planar = preprocessor.ResizeAndCrop(preprocessor.Decode(path)).ToPlanar();
+        // Grey images come back with three equal channels; keep one.
+        return Channels == 1 ? planar[..(side * side)] : planar;
     }
 }

@@ -49,6 +49,22 @@ public sealed class RgbImage
         }
     }
 
+    /// <summary>
+    /// The image in grey as PIL's <c>convert('L')</c> computes it (L = (19595 R + 38470 G + 7471 B + 2^15) >> 16, the
+    /// ITU-R 601 weights in 16-bit fixed point), repeated in the three channels.
+    /// </summary>
+    public RgbImage ToGrey()
+    {
+        var grey = new byte[_pixels.Length];
+        for (var i = 0; i < _pixels.Length; i += 3)
+        {
+            var l = (byte)(((_pixels[i] * 19595) + (_pixels[i + 1] * 38470) + (_pixels[i + 2] * 7471) + 0x8000) >> 16);
+            grey[i] = grey[i + 1] = grey[i + 2] = l;
+        }
+
+        return new RgbImage(Width, Height, grey);
+    }
+
     /// <summary>The pixels channel-major (<c>[3, Height, Width]</c>), the layout of a model's input.</summary>
     public byte[] ToPlanar()
     {

@@ -3,32 +3,33 @@ using static TorchSharp.torch;
 namespace ConvMixerNet.Vision;
 
 /// <summary>
-/// The evaluation transform of an <see cref="ImageDataConfig"/>: decode, resize the shorter side, centre crop,
-/// scale to [0, 1], normalise. Matches torchvision's <c>Resize</c>, <c>CenterCrop</c>, <c>ToTensor</c> and
-/// <c>Normalize</c> on PIL images (the pipeline timm evaluates with). Immutable and thread-safe.
+/// The evaluation transform of a <see cref="DataConfig"/>: decode, convert to grey for one-channel models (PIL's
+/// <c>convert('L')</c>), resize, centre crop, scale to [0, 1], normalise. Matches torchvision's <c>Resize</c>,
+/// <c>CenterCrop</c>, <c>ToTensor</c> and <c>Normalize</c> on PIL images (the pipeline timm evaluates with), for
+/// timm's <c>center</c> and <c>squash</c> crop modes. Immutable and thread-safe.
 /// </summary>
 public sealed class ImagePreprocessor
 {
-    /// <summary>Creates the transform for <paramref name="config"/> (default: <see cref="ImageDataConfig.Default"/>).</summary>
+    /// <summary>Creates the transform for <paramref name="config"/> (default: <see cref="DataConfig.ImageNet"/>).</summary>
     /// <param name="config">Sizes, interpolation and normalisation.</param>
     /// <param name="applyExifOrientation">Turn photos upright according to their EXIF orientation tag when decoding
     /// (timm's loader does not; turn it off to reproduce timm on rotated camera photos).</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="config"/> makes no sense.</exception>
-    public ImagePreprocessor(ImageDataConfig? config = null, bool applyExifOrientation = true)
+    public ImagePreprocessor(DataConfig? config = null, bool applyExifOrientation = true)
     {
-        Config = config ?? ImageDataConfig.Default;
+        Config = config ?? DataConfig.ImageNet;
         Config.Validate();
         ApplyExifOrientation = applyExifOrientation;
     }
 
     /// <summary>The settings.</summary>
-    public ImageDataConfig Config { get; }
+    public DataConfig Config { get; }
 
     /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
     public bool ApplyExifOrientation { get; }
 
-    /// <summary>Number of floats one preprocessed image occupies: 3 × InputSize × InputSize.</summary>
-    public int ValuesPerImage => 3 * Config.InputSize * Config.InputSize;
+    /// <summary>Number of floats one preprocessed image occupies: InChannels × InputSize × InputSize.</summary>
+    public int ValuesPerImage => Config.InChannels * Config.InputSize * Config.InputSize;
 
     /// <summary>Decodes an image file (see <see cref="ImageDecoder"/>).</summary>
     public RgbImage Decode(string path) => ImageDecoder.Decode(path, ApplyExifOrientation);
@@ -36,11 +37,22 @@ public sealed class ImagePreprocessor
     /// <summary>Decodes an encoded image held in memory (see <see cref="ImageDecoder"/>).</summary>
     public RgbImage Decode(ReadOnlySpan<byte> data, string imageName = "image") => ImageDecoder.Decode(data, imageName, ApplyExifOrientation);
 
-    /// <summary>Resizes the shorter side to <see cref="ImageDataConfig.ResizeSize"/> and cuts out the centre square, in 8 bits (as PIL does).</summary>
+    /// <summary>
+    /// Resizes to <see cref="DataConfig.ResizeSize"/> (the shorter side, or both sides in <see cref="CropMode.Squash"/>)
+    /// and cuts out the centre square, in 8 bits (as PIL does). For one-channel models the image is made grey first, so
+    /// the three channels of the result are equal.
+    /// </summary>
     public RgbImage ResizeAndCrop(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var (width, height) = ResizedSize(image.Width, image.Height, Config.ResizeSize);
+        if (Config.InChannels == 1)
+        {
+            image = image.ToGrey();
+        }
+
+        var (width, height) = Config.CropMode == CropMode.Squash
+            ? (Config.ResizeSize, Config.ResizeSize)
+            : ResizedSize(image.Width, image.Height, Config.ResizeSize);
         var size = Config.InputSize;
         // torchvision: int(round((resized - crop) / 2)), with Python's round-half-to-even.
         var left = (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven);
@@ -66,7 +78,7 @@ public sealed class ImagePreprocessor
 
         var pixels = cropped.Pixels;
         var plane = size * size;
-        for (var c = 0; c < 3; c++)
+        for (var c = 0; c < Config.InChannels; c++)
         {
             // float32 steps in torchvision's order: v / 255, then (x - mean) / std.
             float mean = Config.Mean[c], std = Config.Std[c];
@@ -86,12 +98,12 @@ public sealed class ImagePreprocessor
         return values;
     }
 
-    /// <summary>Decodes and preprocesses an image file into a float32 tensor <c>[3, InputSize, InputSize]</c> on the CPU.</summary>
+    /// <summary>Decodes and preprocesses an image file into a float32 tensor <c>[InChannels, InputSize, InputSize]</c> on the CPU.</summary>
     public Tensor ToTensor(string path) => ToTensor(Decode(path));
 
-    /// <summary>Preprocesses a decoded image into a float32 tensor <c>[3, InputSize, InputSize]</c> on the CPU.</summary>
+    /// <summary>Preprocesses a decoded image into a float32 tensor <c>[InChannels, InputSize, InputSize]</c> on the CPU.</summary>
     public Tensor ToTensor(RgbImage image) =>
-        tensor(Process(image), [3L, Config.InputSize, Config.InputSize], ScalarType.Float32);
+        tensor(Process(image), [Config.InChannels, Config.InputSize, Config.InputSize], ScalarType.Float32);
 
     /// <summary>The size torchvision's <c>Resize(int)</c> gives: shorter side = <paramref name="shorterSide"/>, longer side scaled and truncated.</summary>
     internal static (int Width, int Height) ResizedSize(int width, int height, int shorterSide)

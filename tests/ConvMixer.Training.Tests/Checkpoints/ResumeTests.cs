@@ -80,7 +80,7 @@ public class ResumeTests
             trainer.Fit(train);
         }
 
-        using var loaded = TrainingCheckpoint.LoadModel(Path.Combine(dir.Path, TrainingCheckpoint.FileName));
+        using var loaded = ConvMixer.FromCheckpoint(Path.Combine(dir.Path, TrainingCheckpoint.FileName));
         model.eval();
         loaded.eval();
         using var input = torch.randn(3, 1, 8, 8);

@@ -10,7 +10,7 @@ public class BatchLoaderTests
     public void Every_image_appears_once_per_epoch_in_a_reproducible_shuffled_order()
     {
         var dataset = SyntheticImages.Create(count: 23, seed: 1);
-        var loader = new BatchLoader(dataset, batchSize: 5, Normalization.Identity, Augmentation.None, seed: 7);
+        var loader = new BatchLoader(dataset, batchSize: 5, DatasetStatistics.Unnormalized(dataset), Augmentation.None, seed: 7);
 
         var first = loader.ShuffledOrder(epoch: 0);
         first.Should().BeEquivalentTo(Enumerable.Range(0, 23));
@@ -27,7 +27,7 @@ public class BatchLoaderTests
     public void Normalization_is_applied_per_channel()
     {
         var dataset = InMemoryImageDataset.FromFloats([0.5f, 0.5f, 1f, 1f], [0], channels: 2, height: 1, width: 2, ["only"]);
-        var loader = new BatchLoader(dataset, 1, new Normalization([0.5f, 0f], [1f, 0.5f]), Augmentation.None);
+        var loader = new BatchLoader(dataset, 1, new DataConfig { InChannels = 2, Mean = [0.5f, 0f], Std = [1f, 0.5f] }, Augmentation.None);
 
         loader.Batches(loader.SequentialOrder(), 0).Single().Pixels.Should().Equal(0f, 0f, 2f, 2f);
     }
@@ -39,7 +39,7 @@ public class BatchLoaderTests
         var image = new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
         var mirror = new float[] { 3, 2, 1, 6, 5, 4, 9, 8, 7 };
         var dataset = InMemoryImageDataset.FromFloats(Enumerable.Repeat(image, 40).SelectMany(x => x).ToArray(), new int[40], 1, 3, 3, ["x"]);
-        var flipOnly = new BatchLoader(dataset, 40, Normalization.Identity, new Augmentation(HorizontalFlip: true), seed: 3);
+        var flipOnly = new BatchLoader(dataset, 40, DatasetStatistics.Unnormalized(dataset), new Augmentation(HorizontalFlip: true), seed: 3);
 
         var batch = flipOnly.Prepare(flipOnly.SequentialOrder(), epoch: 0, batchIndex: 0);
         var outputs = batch.Pixels.Chunk(9).ToList();
@@ -47,7 +47,7 @@ public class BatchLoaderTests
         outputs.Count(o => o.SequenceEqual(mirror)).Should().BeInRange(8, 32, "about half are flipped");
         flipOnly.Prepare(flipOnly.SequentialOrder(), 0, 0).Pixels.Should().Equal(batch.Pixels, "the draws depend only on seed, epoch and batch");
 
-        var cropOnly = new BatchLoader(dataset, 40, Normalization.Identity, new Augmentation(CropPadding: 1), seed: 3);
+        var cropOnly = new BatchLoader(dataset, 40, DatasetStatistics.Unnormalized(dataset), new Augmentation(CropPadding: 1), seed: 3);
         foreach (var crop in cropOnly.Prepare(cropOnly.SequentialOrder(), 0, 0).Pixels.Chunk(9))
         {
             // A shift by at most one pixel: the centre pixel comes from the 3x3 neighbourhood, and zeros fill the border.
@@ -60,11 +60,11 @@ public class BatchLoaderTests
     public void Stopping_early_ends_the_background_thread_and_producer_errors_surface()
     {
         var dataset = SyntheticImages.Create(count: 100, seed: 1);
-        var loader = new BatchLoader(dataset, batchSize: 2, Normalization.Identity, Augmentation.None, prefetchBatches: 1);
+        var loader = new BatchLoader(dataset, batchSize: 2, DatasetStatistics.Unnormalized(dataset), Augmentation.None, prefetchBatches: 1);
         loader.Batches(loader.SequentialOrder(), 0).Take(2).Count().Should().Be(2);
 
         var broken = new ThrowingDataset(dataset, failAt: 5);
-        var brokenLoader = new BatchLoader(broken, batchSize: 2, Normalization.Identity, Augmentation.None);
+        var brokenLoader = new BatchLoader(broken, batchSize: 2, DatasetStatistics.Unnormalized(broken), Augmentation.None);
         FluentActions.Invoking(() => brokenLoader.Batches(brokenLoader.SequentialOrder(), 0).ToList())
             .Should().Throw<InvalidOperationException>().WithMessage("*image 5 is unreadable*");
     }

@@ -15,7 +15,7 @@ public class TrainerTests
         LabelSmoothing = 0.1,
         GradientClipNorm = 1.0,
         Augmentation = new Augmentation(CropPadding: 1),
-        Normalization = new Normalization([0.4f], [0.3f]),
+        Data = DatasetStatistics.ForImages(1, 8, [0.4f], [0.3f]),
         Seed = 11,
     };
 
@@ -103,7 +103,8 @@ public class TrainerTests
 
         trainer.CompletedEpochs.Should().Be(1);
         TrainingCheckpoint.ReadState(trainer.CheckpointPath!).CompletedEpochs.Should().Be(1);
-        Directory.GetFiles(dir.Path).Select(Path.GetFileName).Should().BeEquivalentTo(TrainingCheckpoint.FileName, MetricsCsv.FileName);
+        Directory.GetFiles(dir.Path).Select(Path.GetFileName).Should().BeEquivalentTo(
+            TrainingCheckpoint.FileName, MetricsCsv.FileName, ModelFolder.ConfigFileName, ModelFolder.SafetensorsFileName);
     }
 
     [Fact]

@@ -197,7 +197,7 @@ public class ImageClassifierTests
         var headless = () => new ImageClassifier(new ConvMixer(dim: 8, depth: 1, numClasses: 0));
         headless.Should().Throw<ArgumentException>().WithMessage("*no classifier*");
 
-        var badCrop = () => ImageClassifier.FromCheckpoint(GoldenModel.CheckpointPath, GoldenModel.Options() with { DataConfig = new ImageDataConfig { CropFraction = 1.5 } });
+        var badCrop = () => ImageClassifier.FromCheckpoint(GoldenModel.CheckpointPath, GoldenModel.Options() with { DataConfig = new DataConfig { CropFraction = 1.5 } });
         badCrop.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*CropFraction*");
 
         using var classifier = GoldenModel.Classifier();

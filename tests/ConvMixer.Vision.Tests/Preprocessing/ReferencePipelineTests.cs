@@ -63,11 +63,11 @@ public class ReferencePipelineTests(ITestOutputHelper output)
         }
     }
 
-    private static float[] TorchvisionNormalize(byte[] hwc, ImageDataConfig config)
+    private static float[] TorchvisionNormalize(byte[] hwc, DataConfig config)
     {
         var plane = hwc.Length / 3;
         var chw = new float[hwc.Length];
-        float[] mean = [config.Mean.Red, config.Mean.Green, config.Mean.Blue], std = [config.Std.Red, config.Std.Green, config.Std.Blue];
+        float[] mean = [.. config.Mean], std = [.. config.Std];
         for (var i = 0; i < plane; i++)
         {
             for (var c = 0; c < 3; c++)

@@ -12,7 +12,7 @@ internal static class GoldenModel
     public static string CheckpointPath => Path.Combine(Directory, "caseA.pth");
 
     /// <summary>A data config for the model's 32×32 inputs (what `convmixer predict --input-size 32` uses).</summary>
-    public static ImageDataConfig DataConfig { get; } = new() { InputSize = 32 };
+    public static DataConfig DataConfig { get; } = new() { InputSize = 32 };
 
     public static ImageClassifierOptions Options(InferencePrecision precision = InferencePrecision.Float32, int batchSize = 16) =>
         new() { DataConfig = DataConfig, Precision = precision, BatchSize = batchSize };

@@ -40,18 +40,14 @@ internal static class PreprocessingFixtures
 
     private static int[] Shape(JsonElement e) => e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
 
-    public sealed record ReferenceCase(string Name, string Image, ImageDataConfig Config, bool ApplyExif, string CropPath, int[] CropShape, string? FloatPath)
+    public sealed record ReferenceCase(string Name, string Image, DataConfig Config, bool ApplyExif, string CropPath, int[] CropShape, string? FloatPath)
     {
         public static ReferenceCase Parse(JsonElement e)
         {
             var c = e.GetProperty("config");
-            RgbValues Triple(string name)
-            {
-                var v = c.GetProperty(name).EnumerateArray().Select(x => x.GetSingle()).ToArray();
-                return new RgbValues(v[0], v[1], v[2]);
-            }
+            float[] Triple(string name) => c.GetProperty(name).EnumerateArray().Select(x => x.GetSingle()).ToArray();
 
-            var config = new ImageDataConfig
+            var config = new DataConfig
             {
                 InputSize = c.GetProperty("input_size").GetInt32(),
                 CropFraction = c.GetProperty("crop_pct").GetDouble(),

@@ -1,10 +1,13 @@
 using System.Collections;
 
-namespace ConvMixerNet.Vision;
+namespace ConvMixerNet.Core;
 
 /// <summary>The names of a model's classes, by class index.</summary>
 public sealed class ClassLabels : IReadOnlyList<string>
 {
+    /// <summary>Largest label file read (16 MiB: a million names of 16 characters).</summary>
+    public const long MaxFileBytes = 16 << 20;
+
     private static readonly Lazy<ClassLabels> LazyImageNet = new(LoadImageNet);
     private readonly string[] _names;
 
@@ -44,6 +47,14 @@ public sealed class ClassLabels : IReadOnlyList<string>
     public static ClassLabels FromFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        // A device, a FIFO or a huge file would be read without end: label files are small regular text files.
+        FileKind.RequireRegularFile(path, "label file");
+        var info = new FileInfo(path);
+        if (info.Length > MaxFileBytes)
+        {
+            throw new InvalidDataException($"The label file '{path}' has {info.Length} bytes; label files are at most {MaxFileBytes} bytes.");
+        }
+
         var lines = File.ReadAllLines(path).Select(l => l.Trim()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0)
         {
@@ -78,8 +89,8 @@ public sealed class ClassLabels : IReadOnlyList<string>
 
     private static ClassLabels LoadImageNet()
     {
-        using var stream = typeof(ClassLabels).Assembly.GetManifestResourceStream("ConvMixerNet.Vision.imagenet1k_labels.txt")
-            ?? throw new InvalidOperationException("The ImageNet-1k labels are missing from the ConvMixer.Vision assembly.");
+        using var stream = typeof(ClassLabels).Assembly.GetManifestResourceStream("ConvMixerNet.Core.imagenet1k_labels.txt")
+            ?? throw new InvalidOperationException("The ImageNet-1k labels are missing from the ConvMixerNet.Core assembly.");
         using var reader = new StreamReader(stream);
         var names = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return new ClassLabels(names);

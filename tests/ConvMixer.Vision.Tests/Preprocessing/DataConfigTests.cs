@@ -3,18 +3,18 @@ using Xunit;
 
 namespace ConvMixerNet.Vision.Tests;
 
-public class ImageDataConfigTests
+public class DataConfigTests
 {
     [Fact]
     public void The_default_is_the_published_models_eval_config()
     {
-        var config = ImageDataConfig.Default;
+        var config = DataConfig.ImageNet;
 
         config.InputSize.Should().Be(224);
         config.ResizeSize.Should().Be(233, "floor(224 / 0.96)");
         config.Interpolation.Should().Be(Interpolation.Bicubic);
-        config.Mean.Should().Be(new RgbValues(0.485f, 0.456f, 0.406f));
-        config.Std.Should().Be(new RgbValues(0.229f, 0.224f, 0.225f));
+        config.Mean.Should().Equal(0.485f, 0.456f, 0.406f);
+        config.Std.Should().Equal(0.229f, 0.224f, 0.225f);
     }
 
     [Theory]
@@ -24,7 +24,7 @@ public class ImageDataConfigTests
     [InlineData(224, double.NaN, "CropFraction")]
     public void Nonsense_sizes_are_rejected_by_name(int inputSize, double cropFraction, string name)
     {
-        var act = () => new ImagePreprocessor(new ImageDataConfig { InputSize = inputSize, CropFraction = cropFraction });
+        var act = () => new ImagePreprocessor(new DataConfig { InputSize = inputSize, CropFraction = cropFraction });
 
         act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(name);
     }
@@ -32,9 +32,10 @@ public class ImageDataConfigTests
     [Fact]
     public void A_zero_standard_deviation_is_rejected()
     {
-        var act = () => new ImagePreprocessor(new ImageDataConfig { Std = new RgbValues(0.2f, 0f, 0.2f) });
+        var act = () => new ImagePreprocessor(new DataConfig { Std = [0.2f, 0f, 0.2f] });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Std.Green");
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Std");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Std[1] must be a positive number*");
     }
 
     [Theory]
@@ -50,7 +51,7 @@ public class ImageDataConfigTests
     [Fact]
     public void ToTensor_gives_a_planar_float_image_of_the_input_size()
     {
-        var preprocessor = new ImagePreprocessor(new ImageDataConfig { InputSize = 48 });
+        var preprocessor = new ImagePreprocessor(new DataConfig { InputSize = 48 });
 
         using var tensor = preprocessor.ToTensor(PreprocessingFixtures.Image("rocket_portrait.jpg"));
 

@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Vision;
+namespace ConvMixerNet.Core;
 
 /// <summary>
 /// Resampling filters for resizing, with the definitions of PIL's <c>Image.resize</c> (which torchvision uses

@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet.Cli;
+
+/// <summary>The process settings several commands share: libtorch's thread count and the inference precision.</summary>
+internal static class Runtime
+{
+    public static void ApplyThreads(int? threads)
+    {
+        if (threads is { } count)
+        {
+            if (count <= 0)
+            {
+                throw new UsageException($"--threads must be positive, not {count}.");
+            }
+
+            torch.set_num_threads(count);
+        }
+    }
+
+    /// <summary>The CPU dtype of a precision (float16 needs CUDA, which the tool does not use).</summary>
+    public static ScalarType CpuDType(InferencePrecision precision) => precision switch
+    {
+        InferencePrecision.Float32 => ScalarType.Float32,
+        InferencePrecision.BFloat16 => ScalarType.BFloat16,
+        _ => throw new UsageException("the tool runs on the CPU: use --precision float32 or bfloat16."),
+    };
+
+    public static int Positive(int value, string option) =>
+        value > 0 ? value : throw new UsageException($"{option} must be positive, not {value}.");
+}

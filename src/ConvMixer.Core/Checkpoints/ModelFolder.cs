@@ -1,0 +1,99 @@
+namespace ConvMixerNet.Core;
+
+/// <summary>
+/// A model folder in the layout of the Hugging Face hub that timm writes (<c>save_for_hf</c>, <c>push_to_hf_hub</c>)
+/// and reads (<c>timm.create_model('local-dir:FOLDER', pretrained=True)</c>): <c>config.json</c> with the
+/// architecture, class names and preprocessing, and the weights as <c>model.safetensors</c> (and, on request,
+/// <c>pytorch_model.bin</c>).
+/// </summary>
+public static class ModelFolder
+{
+    /// <summary>The configuration file of a model folder.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>The weights file written (and preferred when reading).</summary>
+    public const string SafetensorsFileName = "model.safetensors";
+
+    /// <summary>The PyTorch weights file timm writes next to (or instead of) <see cref="SafetensorsFileName"/>.</summary>
+    public const string PyTorchFileName = "pytorch_model.bin";
+
+    private const long MaxConfigBytes = 64 << 20;
+
+    // timm's order of preference, then the first file of each extension in this order.
+    private static readonly string[] PreferredFiles = [SafetensorsFileName, PyTorchFileName, "pytorch_model.pth", "model.pth"];
+    private static readonly string[] ExtensionPriority = [".safetensors", ".pth", ".pth.tar", ".bin"];
+
+    /// <summary>True when <paramref name="path"/> is a folder holding a <c>config.json</c>.</summary>
+    public static bool IsModelFolder(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ConfigFileName));
+
+    /// <summary>The weights file of a model folder, chosen as timm chooses it.</summary>
+    /// <exception cref="InvalidCheckpointException">The folder holds no weights file.</exception>
+    public static string FindWeights(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        foreach (var name in PreferredFiles)
+        {
+            var candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        foreach (var extension in ExtensionPriority)
+        {
+            var first = Directory.EnumerateFiles(folder, "*" + extension).Order(StringComparer.Ordinal).FirstOrDefault();
+            if (first is not null)
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidCheckpointException(folder, $"the model folder holds no weights ({string.Join(", ", PreferredFiles)} or a {string.Join("/", ExtensionPriority)} file).");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/> as a model folder: <c>config.json</c> (from <see cref="ConvMixer.Pretrained"/>,
+    /// or the ImageNet defaults) and <c>model.safetensors</c>, plus <c>pytorch_model.bin</c> when
+    /// <paramref name="includePyTorchWeights"/>. The folder is created if needed; every file is written atomically.
+    /// </summary>
+    public static void Save(ConvMixer model, string folder, bool includePyTorchWeights = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (File.Exists(folder))
+        {
+            throw new IOException($"Cannot write a model folder at '{folder}': a file has that name.");
+        }
+
+        Directory.CreateDirectory(folder);
+        model.SaveCheckpoint(Path.Combine(folder, SafetensorsFileName));
+        if (includePyTorchWeights)
+        {
+            model.SaveCheckpoint(Path.Combine(folder, PyTorchFileName));
+        }
+
+        var pretrained = model.Pretrained ?? new PretrainedConfig { Data = DataConfig.ImageNet with { InChannels = model.Config.InChannels } };
+        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), ModelConfigJson.Serialize(model.Config, pretrained, indented: true) + "\n");
+    }
+
+    /// <summary>Reads a folder's <c>config.json</c> by timm's rules (current or legacy layout).</summary>
+    internal static StoredModelConfig ReadConfig(string folder)
+    {
+        var path = Path.Combine(folder, ConfigFileName);
+        FileKind.RequireRegularFile(path, "model configuration");
+        if (new FileInfo(path).Length > MaxConfigBytes)
+        {
+            throw new InvalidCheckpointException(path, $"it is larger than {MaxConfigBytes} bytes.");
+        }
+
+        try
+        {
+            return ModelConfigJson.Parse(File.ReadAllText(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidCheckpointException(path, e.Message + ".");
+        }
+    }
+}

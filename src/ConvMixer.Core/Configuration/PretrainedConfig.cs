@@ -1,0 +1,88 @@
+namespace ConvMixerNet.Core;
+
+/// <summary>
+/// What a set of weights needs besides its architecture to give right answers — its preprocessing and class names —
+/// plus where it comes from; timm's <c>pretrained_cfg</c>, torchvision's <c>Weights</c>. Saved with the weights
+/// (<c>.safetensors</c> metadata, a model folder's <c>config.json</c>, training checkpoints, ONNX metadata) and read
+/// back by <see cref="ConvMixer.FromCheckpoint"/> into <see cref="ConvMixer.Pretrained"/>.
+/// </summary>
+public sealed record PretrainedConfig
+{
+    /// <summary>The published models' configuration: ImageNet-1k preprocessing and labels, MIT licence (timm's <c>convmixer_*.in1k</c>).</summary>
+    public static PretrainedConfig ImageNet1k { get; } = new()
+    {
+        Data = DataConfig.ImageNet,
+        LabelNames = ClassLabels.ImageNet1k,
+        License = "mit",
+        Description = "ImageNet-1k weights of the ConvMixer paper (Trockman and Kolter, 2022), as published by timm.",
+        OriginUrl = "https://github.com/locuslab/convmixer",
+    };
+
+    /// <summary>How images are preprocessed (and training images were normalised).</summary>
+    public DataConfig Data { get; init; } = DataConfig.ImageNet;
+
+    /// <summary>Class names by class index; null when the weights came without them.</summary>
+    public ClassLabels? LabelNames { get; init; }
+
+    /// <summary>timm's model name when the architecture is a published one (for example <c>convmixer_768_32</c>).</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>Where the weights come from (for example <c>timm/convmixer_768_32.in1k</c>, or a training run).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The weights' licence (timm's <c>license</c>).</summary>
+    public string? License { get; init; }
+
+    /// <summary>A sentence about the weights.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Where to read more (timm's <c>origin_url</c>).</summary>
+    public string? OriginUrl { get; init; }
+
+    /// <summary>Measured results, for example <c>top1</c> = 80.2 or <c>val_accuracy</c> = 0.931.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the field when this configuration cannot belong to
+    /// <paramref name="architecture"/>: a data config that makes no sense or has another channel count, or a number of
+    /// class names other than the number of classes.
+    /// </summary>
+    public void ValidateFor(ConvMixerConfig architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(Data, nameof(Data));
+        try
+        {
+            Data.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentException($"Data.{e.ParamName}: {FirstSentence(e.Message)}", nameof(Data), e);
+        }
+
+        if (Data.InChannels != architecture.InChannels)
+        {
+            throw new ArgumentException(
+                $"Data.InChannels is {Data.InChannels}, but the model takes {architecture.InChannels}-channel images.", nameof(Data));
+        }
+
+        if (LabelNames is not null && LabelNames.Count != architecture.NumClasses)
+        {
+            throw new ArgumentException(
+                $"LabelNames has {LabelNames.Count} names, but the model has {architecture.NumClasses} classes.", nameof(LabelNames));
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Equals(PretrainedConfig? other) =>
+        other is not null && Data.Equals(other.Data) && Architecture == other.Architecture && Source == other.Source
+        && License == other.License && Description == other.Description && OriginUrl == other.OriginUrl
+        && (LabelNames is null ? other.LabelNames is null : other.LabelNames is not null && LabelNames.SequenceEqual(other.LabelNames))
+        && (Metrics is null ? other.Metrics is null : other.Metrics is not null && Metrics.Count == other.Metrics.Count
+            && Metrics.All(m => other.Metrics.TryGetValue(m.Key, out var v) && v.Equals(m.Value)));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Data, Architecture, Source, LabelNames?.Count);
+
+    private static string FirstSentence(string message) => message.Split(" (Parameter", 2)[0];
+}
