@@ -15,9 +15,10 @@ internal sealed class PreprocessingOptions
 
     public Option<Interpolation?> Interpolation { get; } = new("--interpolation") { Description = "Resize filter: nearest, box, bilinear, hamming, bicubic, lanczos (default: stored, else bicubic)." };
 
-    public Option<string[]> Mean { get; } = new("--mean") { Description = "Per-channel mean, e.g. --mean 0.485 0.456 0.406 (default: stored, else ImageNet's).", AllowMultipleArgumentsPerToken = true };
+    // One comma-separated token: space-separated values would swallow the image arguments that follow.
+    public Option<string?> Mean { get; } = new("--mean") { Description = "Per-channel mean, comma-separated, e.g. --mean 0.485,0.456,0.406 (default: stored, else ImageNet's)." };
 
-    public Option<string[]> Std { get; } = new("--std") { Description = "Per-channel standard deviation (default: stored, else ImageNet's).", AllowMultipleArgumentsPerToken = true };
+    public Option<string?> Std { get; } = new("--std") { Description = "Per-channel standard deviation, comma-separated (default: stored, else ImageNet's)." };
 
     public Option<string?> Labels { get; } = new("--labels") { Description = "A text file with one class name per line (default: stored, else ImageNet-1k for 1000 classes)." };
 
@@ -62,18 +63,22 @@ internal sealed class PreprocessingOptions
         }
     }
 
-    // Values as separate words or comma-separated ("0.5 0.5 0.5" or "0.5,0.5,0.5").
-    private static float[]? Floats(string[]? words, string option, bool positive)
+    private static float[]? Floats(string? text, string option, bool positive)
     {
-        if (words is null || words.Length == 0)
+        if (text is null)
         {
             return null;
         }
 
-        var values = words.SelectMany(w => w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-        return values.Select(text =>
-            float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v) && (!positive || v > 0)
+        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (values.Length == 0)
+        {
+            throw new UsageException($"{option} needs one number per channel, comma-separated.");
+        }
+
+        return values.Select(value =>
+            float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v) && (!positive || v > 0)
                 ? v
-                : throw new UsageException($"{option} takes {(positive ? "positive" : "finite")} numbers, not '{text}'.")).ToArray();
+                : throw new UsageException($"{option} takes {(positive ? "positive" : "finite")} numbers, not '{value}'.")).ToArray();
     }
 }

@@ -5,9 +5,10 @@ namespace ConvMixerNet.Core;
 /// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and its metadata.</summary>
 internal sealed class Checkpoint : IDisposable
 {
-    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, StoredModelConfig? stored)
+    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, StoredModelConfig? stored, string? configPath = null)
     {
         Path = path;
+        ConfigPath = configPath ?? path;
         Format = format;
         Tensors = tensors;
         Metadata = metadata;
@@ -23,6 +24,9 @@ internal sealed class Checkpoint : IDisposable
 
     /// <summary>String metadata (only <c>.safetensors</c> files carry any).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Where <see cref="Stored"/> was read from (a model folder's config.json, or the weights file), for messages.</summary>
+    public string ConfigPath { get; }
 
     /// <summary>The configuration saved with the weights (model folder, metadata, training checkpoint), if any.</summary>
     public StoredModelConfig? Stored { get; }

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using FluentAssertions;
+using Xunit;
+
+namespace ConvMixerNet.Cli.Tests;
+
+/// <summary>
+/// A trained model carries its preprocessing and class names: the training checkpoint, the run folder (a model folder)
+/// and its model.safetensors copied elsewhere classify and evaluate alike, and nothing falls back to ImageNet silently.
+/// </summary>
+public sealed class SelfDescribingModelTests : IDisposable
+{
+    private readonly TemporaryDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void The_checkpoint_the_run_folder_and_the_exported_file_give_the_same_accuracy_and_class_names()
+    {
+        var data = _dir.File("quadrants");
+        QuadrantImages.WriteIdxSplits(data);
+        var names = _dir.File("classes.txt");
+        File.WriteAllLines(names, QuadrantImages.Classes);
+        var run = _dir.File("run");
+
+        var train = ConvMixerTool.Run(
+            "train", "--data", data, "--out", run, "--class-names", names, "--dim", "8", "--depth", "1", "--kernel", "3", "--patch", "2",
+            "--epochs", "3", "--batch", "16", "--lr", "0.02", "--threads", "1");
+        train.ExitCode.Should().Be(0, train.ToString());
+
+        // The run folder is a model folder: config.json (timm's layout) next to model.safetensors.
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
+        {
+            config.RootElement.GetProperty("label_names").EnumerateArray().Select(e => e.GetString()).Should().Equal(QuadrantImages.Classes);
+            var cfg = config.RootElement.GetProperty("pretrained_cfg");
+            cfg.GetProperty("input_size").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(1, 8, 8);
+            cfg.GetProperty("crop_pct").GetDouble().Should().Be(1.0);
+            cfg.GetProperty("mean").GetArrayLength().Should().Be(1);
+            cfg.GetProperty("mean")[0].GetDouble().Should().BeInRange(0.2, 0.8, "the training pixels' own mean, not ImageNet's 0.485");
+        }
+
+        var exported = Path.Combine(Directory.CreateDirectory(_dir.File("elsewhere")).FullName, "model.safetensors");
+        File.Copy(Path.Combine(run, "model.safetensors"), exported);
+
+        var accuracies = new[] { Path.Combine(run, "checkpoint.ckpt"), run, exported }.Select(weights =>
+        {
+            var eval = ConvMixerTool.Run("eval", "--weights", weights, "--data", data, "--threads", "1");
+            eval.ExitCode.Should().Be(0, eval.ToString());
+            eval.Error.Should().NotContain("warning", "a model with a stored configuration needs no assumption");
+            return System.Text.RegularExpressions.Regex.Match(eval.Output, @"Accuracy (\d+\.\d\d) %").Groups[1].Value;
+        }).ToList();
+        accuracies.Should().OnlyContain(a => a == accuracies[0], "the three ways of naming the model preprocess alike");
+        double.Parse(accuracies[0], System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(50, "three epochs learn the quadrants");
+
+        // predict names the classes by the training data's names, from any of the three.
+        var image = _dir.File("top-left.png");
+        WriteQuadrantPng(image);
+        var predictions = new[] { Path.Combine(run, "checkpoint.ckpt"), run, exported }
+            .Select(weights => ConvMixerTool.Run("predict", "-w", weights, "--json", "--top", "1", image))
+            .ToList();
+        predictions.Should().OnlyContain(p => p.ExitCode == 0 && !p.Error.Contains("warning"));
+        predictions.Select(p => p.Output).Distinct().Should().ContainSingle();
+        using var json = JsonDocument.Parse(predictions[0].Output);
+        QuadrantImages.Classes.Should().Contain(json.RootElement[0].GetProperty("predictions")[0].GetProperty("label").GetString());
+
+        // info and convert read the training checkpoint too.
+        var info = ConvMixerTool.Run("info", Path.Combine(run, "checkpoint.ckpt"));
+        info.ExitCode.Should().Be(0, info.ToString());
+        info.Output.Should().Contain("top-left").And.Contain("1x8x8");
+        var folder = _dir.File("converted") + "/";
+        var convert = ConvMixerTool.Run("convert", Path.Combine(run, "checkpoint.ckpt"), folder);
+        convert.ExitCode.Should().Be(0, convert.ToString());
+        File.ReadAllText(Path.Combine(folder, "config.json")).Should().Be(File.ReadAllText(Path.Combine(run, "config.json")));
+    }
+
+    [Fact]
+    public void A_model_without_configuration_that_is_not_imagenet_shaped_gets_one_warning_line_naming_the_defaults()
+    {
+        var image = Fixtures.Image("coffee.webp");
+
+        var bare = ConvMixerTool.Run("predict", "-w", Fixtures.Weights, "--top", "1", image);
+        bare.ExitCode.Should().Be(0, bare.ToString());
+        var warnings = bare.Error.Split('\n').Where(l => l.StartsWith("warning:", StringComparison.Ordinal)).ToList();
+        warnings.Should().ContainSingle().Which.Should().Contain("10 classes").And.Contain("--mean").And.Contain("224");
+
+        // Giving the preprocessing, or storing it with the model, silences it.
+        var given = ConvMixerTool.Run("predict", "-w", Fixtures.Weights, "--top", "1", "--input-size", "32", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25", "--labels", WriteLabels(10), image);
+        given.ExitCode.Should().Be(0, given.ToString());
+        given.Error.Should().NotContain("warning");
+
+        var folder = _dir.File("configured") + "/";
+        var convert = ConvMixerTool.Run("convert", Fixtures.Weights, folder, "--input-size", "32", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25", "--labels", WriteLabels(10));
+        convert.ExitCode.Should().Be(0, convert.ToString());
+        var stored = ConvMixerTool.Run("predict", "-w", folder, "--top", "1", "--json", image);
+        stored.Error.Should().NotContain("warning");
+        stored.Output.Should().Be(ConvMixerTool.Run("predict", "-w", Fixtures.Weights, "--top", "1", "--json", "--input-size", "32", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25", "--labels", WriteLabels(10), image).Output);
+        JsonDocument.Parse(stored.Output).RootElement[0].GetProperty("predictions")[0].GetProperty("label").GetString().Should().StartWith("label ");
+    }
+
+    [Fact]
+    public void Flags_override_stored_values()
+    {
+        var folder = _dir.File("configured") + "/";
+        ConvMixerTool.Run("convert", Fixtures.Weights, folder, "--input-size", "32", "--labels", WriteLabels(10)).ExitCode.Should().Be(0);
+        var image = Fixtures.Image("cat_landscape.jpg");
+
+        var stored = ConvMixerTool.Run("predict", "-w", folder, "--top", "10", "--json", image);
+        var overridden = ConvMixerTool.Run("predict", "-w", folder, "--top", "10", "--json", "--mean", "0,0,0", "--std", "1,1,1", image);
+        var explicitSame = ConvMixerTool.Run("predict", "-w", Fixtures.Weights, "--top", "10", "--json", "--input-size", "32", "--mean", "0,0,0", "--std", "1,1,1", "--labels", WriteLabels(10), image);
+
+        overridden.ExitCode.Should().Be(0, overridden.ToString());
+        overridden.Output.Should().NotBe(stored.Output, "--mean/--std replace the stored normalisation");
+        overridden.Output.Should().Be(explicitSame.Output);
+        var info = ConvMixerTool.Run("info", folder, "--input-size", "64");
+        info.Output.Should().Contain("3x64x64").And.Contain("label 0");
+    }
+
+    [Fact]
+    public void A_wrong_configuration_is_refused_with_the_field_named()
+    {
+        var folder = _dir.File("bad");
+        ConvMixerTool.Run("convert", Fixtures.Weights, folder + "/").ExitCode.Should().Be(0);
+        var configPath = Path.Combine(folder, "config.json");
+        var good = File.ReadAllText(configPath);
+
+        foreach (var (from, to, field) in new[]
+        {
+            ("\"mean\": [\n      0.485,\n      0.456,\n      0.406\n    ]", "\"mean\": [0.5, 0.5]", "mean"),
+            ("\"input_size\": [\n      3,\n      224,\n      224\n    ]", "\"input_size\": [3, 0, 0]", "input_size"),
+            ("\"num_classes\": 10,\n  \"num_features\"", "\"num_classes\": 7,\n  \"label_names\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"],\n  \"num_features\"", "7"),
+        })
+        {
+            good.Should().Contain(from, "the test edits the file the writer produced");
+            File.WriteAllText(configPath, good.Replace(from, to));
+            var result = ConvMixerTool.Run("predict", "-w", folder, Fixtures.Image("coffee.webp"));
+            result.ExitCode.Should().Be(1, result.ToString());
+            result.Error.Should().Contain("config.json").And.Contain(field).And.NotContain("   at ");
+        }
+    }
+
+    private string WriteLabels(int count)
+    {
+        var path = _dir.File($"labels{count}.txt");
+        File.WriteAllLines(path, Enumerable.Range(0, count).Select(i => $"label {i}"));
+        return path;
+    }
+
+    // An 8x8 grey PNG bright in its top-left quadrant, like the training images.
+    private static void WriteQuadrantPng(string path)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(8, 8);
+        for (var y = 0; y < 8; y++)
+        {
+            for (var x = 0; x < 8; x++)
+            {
+                var v = (byte)(x < 4 && y < 4 ? 170 : 40);
+                bitmap.SetPixel(x, y, new SkiaSharp.SKColor(v, v, v));
+            }
+        }
+
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+}
