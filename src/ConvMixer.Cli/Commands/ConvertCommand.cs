@@ -72,12 +72,18 @@ internal static class ConvertCommand
             throw new UsageException("the input and output are the same file.");
         }
 
-        var extensionFormat = toFolder ? (CheckpointFormat?)CheckpointFormat.Safetensors : FormatOf(output);
+        var extensionFormat = toFolder ? CheckpointFormat.Safetensors : CheckpointFormats.FromFileName(output);
         if (format is { } asked && extensionFormat is { } named && asked != named)
         {
             throw new UsageException($"--format {asked} does not match the extension of '{output}' ({named}); a file's name must say what it holds.");
         }
 
+        if (extensionFormat == CheckpointFormat.TrainingCheckpoint || format == CheckpointFormat.TrainingCheckpoint)
+        {
+            throw new UsageException("training checkpoints are written by 'convmixer train'; convert writes .safetensors, .pth, .bin, .dat or a model folder.");
+        }
+
+        // A file's name must say what it holds.
         var chosenFormat = format ?? extensionFormat
             ?? throw new UsageException($"cannot tell the format from '{output}': use .safetensors, .pth, .bin or .dat, pass --format, or end the path with '/' for a model folder.");
         using var model = ModelSource.Load(input, loadOptions);
@@ -126,19 +132,5 @@ internal static class ConvertCommand
         {
             throw new UsageException($"the configuration does not fit the model: {e.Message.Split(" (Parameter", 2)[0]}");
         }
-    }
-
-    // What the output's extension says, so a name never lies about the content.
-    private static CheckpointFormat? FormatOf(string path)
-    {
-        var name = Path.GetFileName(path).ToLowerInvariant();
-        return name switch
-        {
-            _ when name.EndsWith(".safetensors", StringComparison.Ordinal) => CheckpointFormat.Safetensors,
-            _ when name.EndsWith(".pth", StringComparison.Ordinal) || name.EndsWith(".pt", StringComparison.Ordinal)
-                || name.EndsWith(".bin", StringComparison.Ordinal) || name.EndsWith(".pth.tar", StringComparison.Ordinal) => CheckpointFormat.PyTorch,
-            _ when name.EndsWith(".dat", StringComparison.Ordinal) => CheckpointFormat.TorchSharp,
-            _ => null,
-        };
     }
 }

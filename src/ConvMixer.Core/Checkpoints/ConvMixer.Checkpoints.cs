@@ -131,19 +131,9 @@ public sealed partial class ConvMixer
         });
     }
 
-    private static CheckpointFormat FormatFromExtension(string path)
-    {
-        var name = Path.GetFileName(path).ToLowerInvariant();
-        return name switch
-        {
-            _ when name.EndsWith(".safetensors", StringComparison.Ordinal) => CheckpointFormat.Safetensors,
-            _ when name.EndsWith(".pth", StringComparison.Ordinal) || name.EndsWith(".pt", StringComparison.Ordinal)
-                || name.EndsWith(".bin", StringComparison.Ordinal) || name.EndsWith(".pth.tar", StringComparison.Ordinal) => CheckpointFormat.PyTorch,
-            _ when name.EndsWith(".dat", StringComparison.Ordinal) => CheckpointFormat.TorchSharp,
-            _ => throw new ArgumentException(
-                $"Cannot tell the checkpoint format from the name '{path}': use .safetensors, .pth, .pt, .bin or .dat, or pass a CheckpointFormat.", nameof(path)),
-        };
-    }
+    private static CheckpointFormat FormatFromExtension(string path) =>
+        CheckpointFormats.FromFileName(path) ?? throw new ArgumentException(
+            $"Cannot tell the checkpoint format from the name '{path}': use .safetensors, .pth, .pt, .bin or .dat, or pass a CheckpointFormat.", nameof(path));
 
     // The stored configuration, checked against the weights; null when the file stores none (timm's hub weights
     // files, for example, keep theirs in the folder's config.json).
