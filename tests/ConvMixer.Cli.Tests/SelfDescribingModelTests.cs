@@ -74,6 +74,33 @@ public sealed class SelfDescribingModelTests : IDisposable
     }
 
     [Fact]
+    public void A_model_trained_on_an_image_folder_names_its_classes_by_the_folder_names()
+    {
+        var data = _dir.File("pets");
+        foreach (var (name, bright) in new[] { ("cats", true), ("dogs", false) })
+        {
+            Directory.CreateDirectory(Path.Combine(data, name));
+            for (var i = 0; i < 6; i++)
+            {
+                WriteQuadrantPng(Path.Combine(data, name, $"{i}.png"), bright ? 200 : 30);
+            }
+        }
+
+        var run = _dir.File("run");
+        var train = ConvMixerTool.Run("train", "--data", data, "--out", run, "--dim", "8", "--depth", "1", "--kernel", "3", "--patch", "2",
+            "--image-size", "8", "--epochs", "1", "--batch", "4", "--threads", "1");
+        train.ExitCode.Should().Be(0, train.ToString());
+
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        config.RootElement.GetProperty("label_names").EnumerateArray().Select(e => e.GetString()).Should().Equal("cats", "dogs");
+        config.RootElement.GetProperty("pretrained_cfg").GetProperty("input_size").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(3, 8, 8);
+        var predict = ConvMixerTool.Run("predict", "-w", run, "--json", "--top", "2", Path.Combine(data, "cats", "0.png"));
+        predict.ExitCode.Should().Be(0, predict.ToString());
+        JsonDocument.Parse(predict.Output).RootElement[0].GetProperty("predictions").EnumerateArray()
+            .Select(p => p.GetProperty("label").GetString()).Should().BeEquivalentTo("cats", "dogs");
+    }
+
+    [Fact]
     public void A_model_without_configuration_that_is_not_imagenet_shaped_gets_one_warning_line_naming_the_defaults()
     {
         var image = Fixtures.Image("coffee.webp");
@@ -146,14 +173,14 @@ public sealed class SelfDescribingModelTests : IDisposable
     }
 
     // An 8x8 grey PNG bright in its top-left quadrant, like the training images.
-    private static void WriteQuadrantPng(string path)
+    private static void WriteQuadrantPng(string path, int bright = 170)
     {
         using var bitmap = new SkiaSharp.SKBitmap(8, 8);
         for (var y = 0; y < 8; y++)
         {
             for (var x = 0; x < 8; x++)
             {
-                var v = (byte)(x < 4 && y < 4 ? 170 : 40);
+                var v = (byte)(x < 4 && y < 4 ? bright : 40);
                 bitmap.SetPixel(x, y, new SkiaSharp.SKColor(v, v, v));
             }
         }
