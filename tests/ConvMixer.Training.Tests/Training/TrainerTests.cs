@@ -170,21 +170,37 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Freezing_the_body_trains_only_the_new_head_for_the_first_epochs()
+    public void Freezing_the_body_trains_only_the_new_head_and_keeps_the_BatchNorm_statistics()
     {
         var train = SyntheticImages.Create(64, seed: 1);
         using var model = SyntheticImages.TinyModel(seed: 3);
         model.ResetClassifier(SyntheticImages.Classes.Length);
-        var bodyBefore = model.PatchEmbedding.weight!.detach().clone();
+        using var body = new BodyState(model);
         var headBefore = ((TorchSharp.Modules.Linear)model.Head).weight!.detach().clone();
-        using (var trainer = new Trainer(model, Quick with { Epochs = 1, FreezeBodyEpochs = 1, WeightDecay = 0 }))
+        using (var trainer = new Trainer(model, Quick with { Epochs = 1, FreezeBodyEpochs = 1 }))
         {
             trainer.Fit(train);
         }
 
-        model.PatchEmbedding.weight!.allclose(bodyBefore, rtol: 0, atol: 0).Should().BeTrue("the body was frozen");
+        // Every body tensor, running_mean, running_var and num_batches_tracked included, as timm's freeze keeps them.
+        body.ChangedIn(model).Should().BeEmpty("the body was frozen");
         ((TorchSharp.Modules.Linear)model.Head).weight!.allclose(headBefore, rtol: 0, atol: 0).Should().BeFalse("the head trained");
         model.parameters().Should().OnlyContain(p => p.requires_grad, "the body is unfrozen after the run");
+        model.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Should().OnlyContain(m => m.training, "the BatchNorm layers are back in the model's training mode");
+    }
+
+    [Fact]
+    public void After_the_frozen_epochs_the_body_and_its_BatchNorm_statistics_train()
+    {
+        var train = SyntheticImages.Create(64, seed: 1);
+        using var model = SyntheticImages.TinyModel(seed: 3);
+        using var body = new BodyState(model);
+        using (var trainer = new Trainer(model, Quick with { Epochs = 2, FreezeBodyEpochs = 1 }))
+        {
+            trainer.Fit(train);
+        }
+
+        body.ChangedIn(model).Should().BeEquivalentTo(body.Keys, "the second epoch trains every parameter and updates every BatchNorm statistic");
     }
 
     [Fact]
