@@ -155,6 +155,16 @@ public sealed class CommandLineTests : IDisposable
 
         converted.ExitCode.Should().Be(0, converted.ToString());
         converted.Output.Should().Contain("5,994 parameters");
+        var source = WrittenCheckpoint.ReadPyTorch(Weights);
+        WrittenCheckpoint.ShouldBeSafetensorsOf(output, source, new Dictionary<string, string>
+        {
+            ["dim"] = "32",
+            ["depth"] = "2",
+            ["kernel_size"] = "5",
+            ["patch_size"] = "4",
+            ["num_classes"] = "10",
+            ["activation"] = "gelu",
+        });
         var image = Fixtures.Image("rocket_portrait.jpg");
         var before = ConvMixerTool.Run("predict", "-w", Weights, "--input-size", "32", "--json", image);
         var after = ConvMixerTool.Run("predict", "-w", output, "--input-size", "32", "--json", image);
@@ -164,7 +174,15 @@ public sealed class CommandLineTests : IDisposable
         var again = ConvMixerTool.Run("convert", Weights, output);
         again.ExitCode.Should().Be(2);
         again.Error.Should().Contain("--force");
-        ConvMixerTool.Run("convert", Weights, Path.ChangeExtension(output, ".dat"), "--format", "TorchSharp").ExitCode.Should().Be(0);
+        var torchSharpPath = Path.ChangeExtension(output, ".dat");
+        var torchSharp = ConvMixerTool.Run("convert", Weights, torchSharpPath, "--format", "TorchSharp");
+        torchSharp.ExitCode.Should().Be(0, torchSharp.ToString());
+        WrittenCheckpoint.ShouldBeTorchSharpOf(torchSharpPath, source);
+        foreach (var tensor in source.Values)
+        {
+            tensor.Dispose();
+        }
+
         var mismatch = ConvMixerTool.Run("convert", Weights, output, "--force", "--format", "TorchSharp");
         mismatch.ExitCode.Should().Be(2, "a .safetensors name must hold a safetensors file");
         mismatch.Error.Should().Contain("does not match the extension");

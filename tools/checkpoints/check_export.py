@@ -1,17 +1,29 @@
-"""Checks that checkpoints saved by ConvMixer.Core load into PyTorch and give the same logits.
+"""Checks that checkpoints saved by ConvMixer.Core load into the reference implementations and give the same logits.
 
 For every model in <folder>/manifest.json (written by the ExportForPyTorch tool), loads <name>.safetensors and
-<name>.pth into timm's ConvMixer architecture and into the official repository's nn.Sequential architecture with
-load_state_dict(strict=True), runs <folder>/input.bin through each in eval mode, compares with the .NET logits,
-and writes <name>.<architecture>.<format>.python_logits.bin and results.json into the folder (the .NET tests use
-them as fixtures; they do not need Python). Run from the repository root:
+<name>.pth with load_state_dict(strict=True) into
+
+- timm's own ConvMixer class, imported unmodified from a checkout of huggingface/pytorch-image-models
+  (timm.models.convmixer.ConvMixer with act_layer set to the model's activation), and
+- the official repository's ConvMixer(dim, depth, kernel_size, patch_size, n_classes), imported unmodified from a
+  checkout of locuslab/convmixer (convmixer.py). That function hard-codes nn.GELU; for a ReLU model its nn.GELU
+  modules are replaced by nn.ReLU after it returns (activations hold no weights, so keys and structure stay the
+  official code's). The state dict is renamed to the official flat nn.Sequential keys first.
+
+It runs <folder>/input.bin through each in eval mode, compares with the .NET logits, and writes
+<name>.<architecture>.<format>.python_logits.bin and results.json (versions and SHA-256 of the source files used)
+into the folder; the .NET tests read them as fixtures and do not need Python. Run from the repository root:
 
     dotnet run --project tools/checkpoints/ExportForPyTorch -c Release -- tests/ConvMixer.Core.Tests/Fixtures/export
-    python3 tools/checkpoints/check_export.py tests/ConvMixer.Core.Tests/Fixtures/export
+    python3 tools/checkpoints/check_export.py tests/ConvMixer.Core.Tests/Fixtures/export \
+        --timm-source <pytorch-image-models checkout> --official-source <convmixer checkout>
 
-Needs only PyTorch (1.13 was used); timm and the safetensors package are not needed: both architectures are
-written below as their sources define them, and .safetensors is read from its documented layout.
+Needs PyTorch and what timm imports (Debian 12: python3-torch, python3-torchvision). timm's and the official code
+are never copied into this repository; the folders given are only added to sys.path. .safetensors files are read
+from the format's documented layout (the safetensors package is not needed).
 """
+import argparse
+import hashlib
 import json
 import os
 import struct
@@ -23,43 +35,57 @@ import torch.nn as nn
 
 ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU}
 
-
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x) + x
+SAFETENSORS_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
+                      "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
+                      "BOOL": torch.bool}
 
 
-def mixer_layer(dim, kernel_size, act):
-    return nn.Sequential(
-        Residual(nn.Sequential(nn.Conv2d(dim, dim, kernel_size, groups=dim, padding="same"), act(), nn.BatchNorm2d(dim))),
-        nn.Conv2d(dim, dim, kernel_size=1), act(), nn.BatchNorm2d(dim))
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
-class TimmConvMixer(nn.Module):
-    """timm.models.convmixer.ConvMixer with global_pool='avg' (same module names, so the same state-dict keys)."""
+def import_references(timm_source, official_source):
+    """Imports timm's ConvMixer class and the official ConvMixer function from the given checkouts, unmodified."""
+    for folder, marker in ((timm_source, os.path.join("timm", "models", "convmixer.py")),
+                           (official_source, "convmixer.py")):
+        if not os.path.isfile(os.path.join(folder, marker)):
+            sys.exit(f"{folder} has no {marker}")
+    sys.path.insert(0, os.path.abspath(timm_source))
+    import timm
+    from timm.models.convmixer import ConvMixer as TimmConvMixer
+    sys.path.insert(0, os.path.abspath(official_source))
+    import convmixer as official
+    sources = {
+        "timm": {"version": timm.__version__,
+                 "file": "timm/models/convmixer.py",
+                 "sha256": sha256(os.path.join(timm_source, "timm", "models", "convmixer.py"))},
+        "official": {"file": "convmixer.py", "sha256": sha256(os.path.join(official_source, "convmixer.py"))},
+    }
+    return TimmConvMixer, official.ConvMixer, sources
 
-    def __init__(self, dim, depth, kernel_size, patch_size, in_chans, num_classes, act):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(in_chans, dim, kernel_size=patch_size, stride=patch_size), act(), nn.BatchNorm2d(dim))
-        self.blocks = nn.Sequential(*[mixer_layer(dim, kernel_size, act) for _ in range(depth)])
-        self.pooling = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(1))
-        self.head_drop = nn.Dropout(0.0)
-        self.head = nn.Linear(dim, num_classes) if num_classes > 0 else nn.Identity()
 
-    def forward(self, x):
-        return self.head(self.head_drop(self.pooling(self.blocks(self.stem(x)))))
+def build_timm(timm_class, m):
+    return timm_class(m["dim"], m["depth"], kernel_size=m["kernel_size"], patch_size=m["patch_size"],
+                      in_chans=m["in_chans"], num_classes=m["num_classes"], act_layer=ACTIVATIONS[m["activation"]])
 
 
-def official_convmixer(dim, depth, kernel_size, patch_size, in_chans, num_classes, act):
-    """The official repository's ConvMixer(dim, depth, kernel_size, patch_size, n_classes), with its activation."""
-    return nn.Sequential(
-        nn.Conv2d(in_chans, dim, kernel_size=patch_size, stride=patch_size), act(), nn.BatchNorm2d(dim),
-        *[mixer_layer(dim, kernel_size, act) for _ in range(depth)],
-        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(dim, num_classes))
+def build_official(official_function, m):
+    if m["in_chans"] != 3:
+        sys.exit(f"{m['name']}: the official ConvMixer takes 3 input channels, not {m['in_chans']}")
+    model = official_function(m["dim"], m["depth"], kernel_size=m["kernel_size"], patch_size=m["patch_size"],
+                              n_classes=m["num_classes"])
+    if m["activation"] != "gelu":
+        swap_gelu(model, ACTIVATIONS[m["activation"]])
+    return model
+
+
+def swap_gelu(module, activation):
+    for name, child in module.named_children():
+        if isinstance(child, nn.GELU):
+            setattr(module, name, activation())
+        else:
+            swap_gelu(child, activation)
 
 
 def to_official_keys(state_dict, depth):
@@ -74,11 +100,6 @@ def to_official_keys(state_dict, depth):
             return f"{depth + 5}.{rest}"
         raise KeyError(key)
     return {rename(k): v for k, v in state_dict.items()}
-
-
-SAFETENSORS_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-                      "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8,
-                      "BOOL": torch.bool}
 
 
 def read_safetensors(path):
@@ -97,21 +118,28 @@ def read_safetensors(path):
     return tensors, metadata
 
 
-def main(folder):
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("folder", help="the export folder (manifest.json, checkpoints, input and .NET logits)")
+    parser.add_argument("--timm-source", required=True, help="a checkout of huggingface/pytorch-image-models")
+    parser.add_argument("--official-source", required=True, help="a checkout of locuslab/convmixer")
+    args = parser.parse_args()
+    folder = args.folder
+
+    timm_class, official_function, sources = import_references(args.timm_source, args.official_source)
+    builders = {"timm": lambda m: build_timm(timm_class, m), "official": lambda m: build_official(official_function, m)}
     manifest = json.load(open(os.path.join(folder, "manifest.json")))
     x = torch.from_numpy(np.fromfile(os.path.join(folder, "input.bin"), dtype="<f4").reshape(manifest["input_shape"]))
-    results = {"torch_version": torch.__version__, "checks": []}
+    results = {"torch_version": torch.__version__, "sources": sources, "checks": []}
     ok = True
     for m in manifest["models"]:
-        act = ACTIVATIONS[m["activation"]]
-        args = (m["dim"], m["depth"], m["kernel_size"], m["patch_size"], m["in_chans"], m["num_classes"], act)
         dotnet = torch.from_numpy(np.fromfile(os.path.join(folder, m["name"] + ".dotnet_logits.bin"), dtype="<f4"))
         dotnet = dotnet.reshape(x.shape[0], m["num_classes"])
-        sources = {"safetensors": read_safetensors(os.path.join(folder, m["name"] + ".safetensors"))[0],
-                   "pth": torch.load(os.path.join(folder, m["name"] + ".pth"))}
-        for fmt, state_dict in sources.items():
-            for arch, build in (("timm", TimmConvMixer), ("official", official_convmixer)):
-                model = build(*args).eval()
+        state_dicts = {"safetensors": read_safetensors(os.path.join(folder, m["name"] + ".safetensors"))[0],
+                       "pth": torch.load(os.path.join(folder, m["name"] + ".pth"))}
+        for fmt, state_dict in state_dicts.items():
+            for arch, build in builders.items():
+                model = build(m).eval()
                 weights = state_dict if arch == "timm" else to_official_keys(state_dict, m["depth"])
                 model.load_state_dict(weights, strict=True)  # raises on any missing/unexpected key or shape
                 with torch.no_grad():
@@ -131,4 +159,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main())

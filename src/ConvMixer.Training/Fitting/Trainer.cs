@@ -149,13 +149,13 @@ public sealed class Trainer : IDisposable
 
                 var order = _resumeOrder is { Length: > 0 } resumed ? resumed : loader.ShuffledOrder(epoch);
                 _resumeOrder = null;
-                SetBodyFrozen(epoch < Options.FreezeBodyEpochs);
 
                 var epochClock = Stopwatch.StartNew();
                 var totals = new RunningTotals();
                 var batchIndex = 0;
                 var learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
                 _model.train();
+                SetBodyFrozen(epoch < Options.FreezeBodyEpochs); // after train(), which would put frozen BatchNorm layers back in training mode
                 using (NewDisposeScope())
                 {
                     // zero_() hands back tensor wrappers; the scope releases them.
@@ -274,12 +274,20 @@ public sealed class Trainer : IDisposable
         RunFolder.Write(directory, state, _model, _optimizer, _history);
     }
 
+    // Frozen: the body's parameters get no gradients and its BatchNorm layers run in eval mode, so they normalise with
+    // and keep their running statistics (timm's freeze() turns them into FrozenBatchNorm2d for the same reason).
+    // Unfrozen: the BatchNorm layers follow the model's mode again. The classifier is a Linear layer, never frozen.
     private void SetBodyFrozen(bool frozen)
     {
         var headParameters = _model.Head.parameters().Select(p => p.Handle).ToHashSet();
         foreach (var parameter in _model.parameters())
         {
             parameter.requires_grad = frozen ? headParameters.Contains(parameter.Handle) : true;
+        }
+
+        foreach (var norm in _model.modules().OfType<BatchNorm2d>())
+        {
+            norm.train(!frozen && _model.training);
         }
     }
 

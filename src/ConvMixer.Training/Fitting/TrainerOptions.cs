@@ -43,7 +43,11 @@ public sealed record TrainerOptions
     /// </summary>
     public DataConfig? Data { get; init; }
 
-    /// <summary>For fine-tuning: only the classifier trains during this many first epochs.</summary>
+    /// <summary>
+    /// For fine-tuning: only the classifier trains during this many first epochs. The body's parameters get no gradients
+    /// and its BatchNorm layers run in eval mode, so they normalise with their running statistics and leave them
+    /// unchanged, as timm's <c>freeze</c> does (it converts them to <c>FrozenBatchNorm2d</c>).
+    /// </summary>
     public int FreezeBodyEpochs { get; init; }
 
     /// <summary>Batches prepared ahead by the loader thread.</summary>

@@ -3,40 +3,59 @@ using Xunit;
 
 namespace ConvMixerNet.Core.Tests;
 
+/// <summary>
+/// <see cref="CpuTuning"/>, checked against sources it does not use: the kernel's CPU flags, the environment the process
+/// started with and libtorch's own answer. The test assembly applies the tuning before its first tensor
+/// (<see cref="CpuTuningInitializer"/>), as apps do. Facts that do not apply to this machine are reported as skipped.
+/// </summary>
 public class CpuTuningTests
 {
-    [Fact]
-    public void On_linux_the_allocator_is_tuned_and_the_reported_kernels_are_what_libtorch_reads()
+    [LinuxFact]
+    public void On_linux_glibcs_allocator_accepts_the_settings()
     {
         var result = CpuTuning.Apply();
 
         result.SwitchedOff.Should().BeFalse();
-        result.AllocatorTuned.Should().Be(OperatingSystem.IsLinux(), "glibc's mallopt accepts the thresholds and the arena limit");
-        if (OperatingSystem.IsLinux())
-        {
-            result.KernelCapability.Should().Be(NativeEnvironment.Get(CpuTuning.KernelVariable));
-            if (CpuTuning.HasAvx512ForLibTorch())
-            {
-                result.KernelCapability.Should().NotBeNull("an AVX-512 CPU gets a kernel choice unless the user made one");
-            }
-        }
+        result.AllocatorTuned.Should().BeTrue("glibc's mallopt accepts the thresholds and the arena limit");
     }
 
-    [Fact]
+    [LinuxFact]
+    public void The_AVX512_check_agrees_with_the_kernels_CPU_flags()
+    {
+        CpuTuning.HasAvx512ForLibTorch().Should().Be(ProcessCpu.HasAvx512ForLibTorch, ".NET's intrinsics and /proc/cpuinfo describe the same CPU");
+    }
+
+    [Avx512Fact]
+    public void On_an_AVX512_CPU_libtorch_runs_its_AVX512_kernels()
+    {
+        var result = CpuTuning.Apply();
+
+        result.KernelCapability.Should().Be("avx512");
+        LibcEnvironment.Get(CpuTuning.KernelVariable).Should().Be("avx512", "libtorch reads the C library's environment, not .NET's copy");
+        LibTorchKernels.Current().Should().Be("AVX512", "libtorch read the variable at its first operation, after the tuning set it");
+    }
+
+    [WithoutAvx512Fact]
+    public void Without_AVX512_the_kernel_choice_is_left_to_libtorch()
+    {
+        var result = CpuTuning.Apply();
+
+        result.KernelCapability.Should().BeNull();
+        LibcEnvironment.Get(CpuTuning.KernelVariable).Should().BeNull();
+        LibTorchKernels.Current().Should().NotBe("AVX512");
+    }
+
+    [Avx512Fact]
     public void A_kernel_choice_made_by_the_user_is_kept()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var before = NativeEnvironment.Get(CpuTuning.KernelVariable);
+        // Only where the tuning would otherwise choose avx512 does keeping "avx2" show anything.
+        var before = LibcEnvironment.Get(CpuTuning.KernelVariable);
         try
         {
             NativeEnvironment.Replace(CpuTuning.KernelVariable, "avx2");
 
             CpuTuning.SelectKernels().Should().Be("avx2");
-            NativeEnvironment.Get(CpuTuning.KernelVariable).Should().Be("avx2");
+            LibcEnvironment.Get(CpuTuning.KernelVariable).Should().Be("avx2");
         }
         finally
         {

@@ -10,7 +10,7 @@ public sealed class CudaFactAttribute : FactAttribute
     {
         if (!torch.cuda.is_available())
         {
-            Skip = "CUDA is not available on this machine.";
+            Skip = "CUDA is not available: no GPU, or the tests were built with the CPU backend (build with -p:ConvMixerBackend=cuda).";
         }
     }
 }

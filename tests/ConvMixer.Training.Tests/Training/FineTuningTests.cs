@@ -17,6 +17,8 @@ public class FineTuningTests
             trainer.Fit(train);
         }
 
+        using var body = new BodyState(pretrained);
+
         foreach (var path in new[] { Path.Combine(dir.Path, TrainingCheckpoint.FileName), dir.File("weights.safetensors") })
         {
             if (!File.Exists(path))
@@ -28,7 +30,9 @@ public class FineTuningTests
 
             model.NumClasses.Should().Be(2);
             model.training.Should().BeTrue();
-            model.PatchEmbedding.weight!.allclose(pretrained.PatchEmbedding.weight!, rtol: 0, atol: 0).Should().BeTrue($"the body comes from {Path.GetFileName(path)}");
+            // Every tensor but the classifier: weights, biases and the BatchNorm statistics.
+            body.ChangedIn(model).Should().BeEmpty($"the body comes from {Path.GetFileName(path)}");
+            ((TorchSharp.Modules.Linear)model.Head).weight!.shape.Should().Equal([2, 8], "the head is new, for 2 classes");
         }
     }
 }
