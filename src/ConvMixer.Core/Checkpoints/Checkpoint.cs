@@ -5,9 +5,10 @@ namespace ConvMixerNet.Core;
 /// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and its metadata.</summary>
 internal sealed class Checkpoint : IDisposable
 {
-    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, StoredModelConfig? stored)
+    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, StoredModelConfig? stored, string? configPath = null)
     {
         Path = path;
+        ConfigPath = configPath ?? path;
         Format = format;
         Tensors = tensors;
         Metadata = metadata;
@@ -15,6 +16,9 @@ internal sealed class Checkpoint : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Where <see cref="Stored"/> was read: a model folder's config.json, else the weights file itself.</summary>
+    public string ConfigPath { get; }
 
     public CheckpointFormat Format { get; }
 

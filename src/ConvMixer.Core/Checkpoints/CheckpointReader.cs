@@ -22,7 +22,7 @@ internal static class CheckpointReader
 
             var stored = ModelFolder.ReadConfig(path);
             var weights = Read(ModelFolder.FindWeights(path), preferEma);
-            return new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.Metadata, stored);
+            return new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.Metadata, stored, Path.Combine(path, ModelFolder.ConfigFileName));
         }
 
         if (!File.Exists(path) && !FileKind.IsSpecial(path))

@@ -152,7 +152,7 @@ public sealed partial class ConvMixer
         var stored = checkpoint.Stored;
         if (stored?.NumClasses is { } statedClasses && statedClasses != checkpointClasses)
         {
-            throw new InvalidCheckpointException(checkpoint.Path, $"its configuration states {statedClasses} classes, but its classifier has {checkpointClasses}.");
+            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes, but the classifier of its weights has {checkpointClasses}.");
         }
 
         if (stored?.Pretrained is { } pretrained)
@@ -163,7 +163,7 @@ public sealed partial class ConvMixer
             }
             catch (ArgumentException e)
             {
-                throw new InvalidCheckpointException(checkpoint.Path, $"its stored configuration does not fit the weights: {e.Message.Split(" (Parameter", 2)[0]}");
+                throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its stored configuration does not fit the weights: {e.Message.Split(" (Parameter", 2)[0]}");
             }
 
             return pretrained;
