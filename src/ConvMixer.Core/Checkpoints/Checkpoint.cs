@@ -17,6 +17,9 @@ internal sealed class Checkpoint : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Where <see cref="Stored"/> was read: a model folder's config.json, else the weights file itself.</summary>
+    public string ConfigPath { get; }
+
     public CheckpointFormat Format { get; }
 
     /// <summary>State dict with timm's keys (official layout and <c>module.</c> prefixes already translated).</summary>
@@ -24,9 +27,6 @@ internal sealed class Checkpoint : IDisposable
 
     /// <summary>String metadata (only <c>.safetensors</c> files carry any).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
-
-    /// <summary>Where <see cref="Stored"/> was read from (a model folder's config.json, or the weights file), for messages.</summary>
-    public string ConfigPath { get; }
 
     /// <summary>The configuration saved with the weights (model folder, metadata, training checkpoint), if any.</summary>
     public StoredModelConfig? Stored { get; }

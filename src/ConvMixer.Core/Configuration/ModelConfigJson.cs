@@ -126,6 +126,10 @@ internal static class ModelConfigJson
         var numClasses = OptionalInt(config, "num_classes") ?? OptionalInt(pretrainedCfg, "num_classes", "pretrained_cfg.");
         var labelNode = config["label_names"] ?? pretrainedCfg["label_names"] ?? config["labels"] ?? pretrainedCfg["labels"];
         var labels = labelNode is null ? null : Labels(labelNode);
+        if (labels is not null && numClasses is { } classes && labels.Count != classes)
+        {
+            throw Field("label_names", $"has {labels.Count} names, but num_classes is {classes}");
+        }
 
         var modelArgs = config["model_args"] as JsonObject;
         var prefix = ReferenceEquals(pretrainedCfg, config) ? string.Empty : "pretrained_cfg.";
