@@ -22,7 +22,7 @@ var images = settings.Images.Select(UploadImage.Read).ToArray();
 var answers = AnswerBook.FromCli(settings.Expected);
 var results = new List<RunResult>();
 var failures = new List<string>();
-Console.WriteLine($"{Environment.ProcessorCount} cores; {images.Length} images; {settings.Requests} requests per run after {settings.Warmup} warm-up requests.");
+Console.WriteLine($"{Environment.ProcessorCount} cores; {images.Length} images; {settings.Requests} requests per run after {settings.Warmup} warm-up requests at each client count.");
 
 if (settings.Url is { } url)
 {
@@ -73,9 +73,11 @@ async Task MeasureAsync(Uri address, int? pid)
     using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Clients.Max() }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
     var runner = new LoadRunner(client, images, answers);
     var batchSize = (await ServingAsync(client)).GetProperty("batch_size").GetInt32();
-    if (settings.Warmup > 0)
+    // Warm up at every client count: each batch size the runs will make gets its first forward (and libtorch its
+    // buffers for that shape) before the RSS that must stay flat is read.
+    foreach (var clients in settings.Warmup > 0 ? settings.Clients.Distinct() : [])
     {
-        await runner.RunAsync(settings.Warmup, settings.Clients.Max());
+        await runner.RunAsync(settings.Warmup, clients);
     }
 
     var afterWarmup = ProcessMemory.ResidentKiB(pid);
@@ -96,7 +98,7 @@ async Task MeasureAsync(Uri address, int? pid)
         }
     }
 
-    // Flat: after the warm-up (at the highest client count) the server may not keep growing.
+    // Flat: after the warm-up the server may not keep growing (allowed: 10% or 32 MiB of noise).
     var final = ProcessMemory.ResidentKiB(pid);
     if (afterWarmup is { } start && final is { } end && end - start > Math.Max(32 * 1024, start / 10))
     {

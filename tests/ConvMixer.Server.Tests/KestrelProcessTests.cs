@@ -58,4 +58,47 @@ public class KestrelProcessTests
         fine.StatusCode.Should().Be(HttpStatusCode.OK, await fine.Content.ReadAsStringAsync());
         (await fine.Content.ReadFromJsonAsync<ClassificationResponse>(Json.Options))!.Predictions.Should().HaveCount(1);
     }
+
+    [Fact]
+    public async Task Nonsensical_settings_stop_the_start_with_every_reason_and_a_failing_exit_code()
+    {
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(
+            "--weights", Path.Combine(Path.GetTempPath(), "no-such-model.safetensors"), "--batch-size", "0", "--queue-capacity", "-1");
+
+        exitCode.Should().NotBe(0, output);
+        output.Should().Contain("no-such-model.safetensors' is neither a file nor a folder")
+            .And.Contain("ConvMixer:BatchSize must be at least 1").And.Contain("ConvMixer:QueueCapacity must be at least 1");
+    }
+
+    [Fact]
+    public async Task Weights_that_cannot_be_loaded_stop_the_server_with_exit_code_1_and_the_reason()
+    {
+        using var folder = new TemporaryDirectory();
+        var broken = folder.File("broken.safetensors");
+        File.WriteAllBytes(broken, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+        var (exitCode, output) = await ServerProcess.RunToExitAsync("--weights", broken);
+
+        exitCode.Should().Be(1, output);
+        output.Should().Contain("The model could not be loaded").And.Contain("broken.safetensors");
+    }
+
+    [Fact]
+    public async Task A_model_folder_is_served_by_its_model_safetensors()
+    {
+        using var folder = new TemporaryDirectory();
+        using (var model = ConvMixer.FromCheckpoint(Fixtures.Weights))
+        {
+            model.SaveCheckpoint(Path.Combine(folder.Path, WeightsLocator.FolderFileName));
+        }
+
+        using var server = await ServerProcess.StartAsync("--weights", folder.Path);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        using var response = await client.PostAsync(new Uri("v1/classify", UriKind.Relative), ClassifyApiTests.ImageBody(File.ReadAllBytes(Fixtures.Image("coins_gray.jpg")), "image/jpeg"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var answer = await response.Content.ReadFromJsonAsync<ClassificationResponse>(Json.Options);
+        answer!.Model.Should().Be(Path.GetFileName(folder.Path));
+        ClassifyApiTests.ShouldMatch(answer.Predictions, Fixtures.Expected("coins_gray.jpg"));
+    }
 }

@@ -80,7 +80,16 @@ public static class ApiEndpoints
                 return Unavailable(context, "the server is shutting down");
         }
 
-        var predictions = await answer;
+        IReadOnlyList<Prediction> predictions;
+        try
+        {
+            predictions = await answer;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty; // the client has gone; the worker skipped its image
+        }
+
         return Results.Ok(new ClassificationResponse(
             predictions.Select(PredictionResponse.Of).ToArray(), model.Name, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2)));
     }

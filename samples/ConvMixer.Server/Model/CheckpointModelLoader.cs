@@ -16,6 +16,8 @@ public sealed class CheckpointModelLoader(IOptions<ServerOptions> options) : ICl
             classifierOptions = classifierOptions with { DataConfig = ImageDataConfig.Default with { InputSize = inputSize } };
         }
 
-        return new ClassifierModel(ImageClassifier.FromCheckpoint(path, classifierOptions), Path.GetFileName(path));
+        // A model folder is known by its own name, a file by its file name; never by the server's paths.
+        var name = Directory.Exists(settings.Weights) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Weights))) : Path.GetFileName(path);
+        return new ClassifierModel(ImageClassifier.FromCheckpoint(path, classifierOptions), name);
     }
 }

@@ -3,7 +3,7 @@ namespace ConvMixerNet.Server;
 /// <summary>A loaded model as the service uses it: decoding on request threads, batched inference on the worker thread.</summary>
 public interface IClassificationModel : IDisposable
 {
-    /// <summary>What the service calls the model in its answers (the checkpoint's file name).</summary>
+    /// <summary>What the service calls the model in its answers (the checkpoint's file name, or the model folder's name).</summary>
     string Name { get; }
 
     /// <summary>The number of classes, the most predictions one image can get.</summary>

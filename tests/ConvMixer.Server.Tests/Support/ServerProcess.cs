@@ -40,19 +40,7 @@ internal sealed partial class ServerProcess : IDisposable
     /// <summary>Starts the server with the golden model and waits until it listens and the model is loaded.</summary>
     public static async Task<ServerProcess> StartAsync(params string[] extraArgs)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
-        };
-        foreach (var arg in new[] { AssemblyPath, "--weights", Fixtures.Weights, "--input-size", "32", "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(extraArgs))!;
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new StringBuilder();
         void Collect(string? line)
@@ -91,6 +79,25 @@ internal sealed partial class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>Runs a server that is expected to stop by itself (bad settings, say): its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] extraArgs)
+    {
+        using var process = Process.Start(StartInfo(extraArgs))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The server was still running after 60 s. Its output:\n{await output}{await error}");
+        }
+
+        return (process.ExitCode, await output + await error);
+    }
+
     /// <summary>Asks the server to stop, as a service manager or a container runtime does.</summary>
     public void SendSigterm()
     {
@@ -125,6 +132,24 @@ internal sealed partial class ServerProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    // The golden model on a free port; later arguments override earlier ones.
+    private static ProcessStartInfo StartInfo(IEnumerable<string> extraArgs)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
+        };
+        foreach (var arg in new[] { AssemblyPath, "--weights", Fixtures.Weights, "--input-size", "32", "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 
     // tests/<Project>/bin/<Configuration>/net10.0/ -> samples/ConvMixer.Server/bin/<Configuration>/net10.0/ConvMixerNet.Server.dll
