@@ -16,7 +16,7 @@ internal sealed record LoadTestSettings
           --max-batch-delay-ms M  the server's batching delay (default 5)
           --threads N             the server's libtorch threads (default: its own choice)
           --requests N            requests per run (default 200)
-          --warmup N              requests at each client count before the runs, not measured (default 50)
+          --warmup N              requests at each client count before the runs, not measured (default 100)
           --expected FILE         `convmixer predict --json` output: every answer must match it
           --server DLL            the built server (default: samples/ConvMixer.Server/bin/Release/net10.0)
           --url URL --pid PID     measure a running server instead (loopback only); --pid for its RSS
@@ -30,7 +30,7 @@ internal sealed record LoadTestSettings
     public int MaxBatchDelayMs { get; init; } = 5;
     public int? Threads { get; init; }
     public int Requests { get; init; } = 200;
-    public int Warmup { get; init; } = 50;
+    public int Warmup { get; init; } = 100;
     public string? Expected { get; init; }
     public string? Server { get; init; }
     public Uri? Url { get; init; }
