@@ -17,7 +17,7 @@ public class BrowserPageTests
     private const string ChromeDriver = "/usr/bin/chromedriver";
 
     [Fact]
-    public async Task Uploading_a_photo_shows_it_and_its_top_five_as_labelled_bars()
+    public async Task Choosing_or_dropping_a_photo_shows_it_and_its_top_five_as_labelled_bars()
     {
         File.Exists(Chromium).Should().BeTrue($"the browser test needs {Chromium} (Debian's chromium package)");
         File.Exists(ChromeDriver).Should().BeTrue($"the browser test needs {ChromeDriver} (Debian's chromium-driver package)");
@@ -49,6 +49,19 @@ public class BrowserPageTests
         preview.Displayed.Should().BeTrue();
         ((bool)((IJavaScriptExecutor)driver).ExecuteScript("return arguments[0].complete && arguments[0].naturalWidth > 0;", preview)!)
             .Should().BeTrue("the uploaded photo is shown");
+
+        // Dropping a file on the zone classifies it too (a synthetic drop: WebDriver cannot drag from the desktop).
+        var dropped = "coffee.webp";
+        ((IJavaScriptExecutor)driver).ExecuteScript(
+            """
+            const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], arguments[1], { type: 'image/webp' }));
+            document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            """,
+            Convert.ToBase64String(File.ReadAllBytes(Fixtures.Image(dropped))), dropped);
+        wait.Until(d => d.FindElement(By.Id("status")).Text.StartsWith($"{dropped}: ", StringComparison.Ordinal));
+        driver.FindElements(By.CssSelector("#predictions .label")).Select(l => l.Text).Should().Equal(Fixtures.Expected(dropped).Select(p => p.Label));
 
         var screenshot = Environment.GetEnvironmentVariable("CONVMIXER_PAGE_SCREENSHOT");
         if (!string.IsNullOrEmpty(screenshot))

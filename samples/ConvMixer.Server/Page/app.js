@@ -31,7 +31,9 @@ input.addEventListener('change', () => {
 dropZone.addEventListener('drop', event => {
   event.preventDefault();
   const file = event.dataTransfer.files[0];
-  if (file) classify(file);
+  if (!file) return;
+  input.value = ''; // the chooser no longer names the image shown
+  classify(file);
 });
 
 async function classify(file) {
