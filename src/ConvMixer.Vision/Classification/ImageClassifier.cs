@@ -135,6 +135,32 @@ public sealed class ImageClassifier : IDisposable
     }
 
     /// <summary>
+    /// Classifies decoded images with one forward pass for all of them (a server's dynamic batch, for instance); the
+    /// results come in input order. Preprocessing runs on up to <see cref="ImageClassifierOptions.DecodeParallelism"/>
+    /// threads; the batch is as large as the list, so the caller bounds its size.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<RgbImage> images, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        CheckTopK(topK);
+        if (images.Any(image => image is null))
+        {
+            throw new ArgumentException("The list holds a null image.", nameof(images));
+        }
+
+        if (images.Count == 0)
+        {
+            return [];
+        }
+
+        var size = Preprocessor.ValuesPerImage;
+        var buffer = new float[(long)size * images.Count];
+        Parallel.For(0, images.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
+            Preprocessor.Normalize(Preprocessor.ResizeAndCrop(images[i]), buffer.AsSpan(i * size, size)));
+        return Predict(buffer, images.Count, topK);
+    }
+
+    /// <summary>
     /// Classifies many image files, <see cref="ImageClassifierOptions.BatchSize"/> at a time, lazily: results come
     /// in input order as each batch is done, so memory stays bounded however many paths there are. An image that
     /// cannot be read gets a result with <see cref="ImageClassification.Error"/> naming the reason; the others are

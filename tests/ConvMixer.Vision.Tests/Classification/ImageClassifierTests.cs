@@ -109,6 +109,29 @@ public class ImageClassifierTests
     }
 
     [Fact]
+    public void A_list_of_decoded_images_is_classified_in_one_batch_like_each_alone_and_leaks_no_tensor()
+    {
+        using var classifier = GoldenModel.Classifier();
+        var images = Photos.Select(p => classifier.Preprocessor.Decode(PreprocessingFixtures.Image(p))).ToList();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        var results = classifier.Classify(images, topK: 3);
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+        results.Should().HaveCount(images.Count);
+        for (var i = 0; i < images.Count; i++)
+        {
+            var alone = classifier.Classify(images[i], topK: 3);
+            results[i].Select(p => p.ClassIndex).Should().Equal(alone.Select(p => p.ClassIndex), Photos[i]);
+            results[i].Select(p => p.Label).Should().Equal(alone.Select(p => p.Label));
+            results[i].Select(p => p.Probability).Should().Equal(alone.Select(p => p.Probability), (a, b) => Math.Abs(a - b) < 1e-5f);
+        }
+
+        classifier.Classify(Array.Empty<RgbImage>(), topK: 3).Should().BeEmpty();
+        FluentActions.Invoking(() => classifier.Classify(images, topK: 11)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Threads_classifying_at_once_get_the_sequential_results_and_leak_no_tensor()
     {
         using var classifier = GoldenModel.Classifier();

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace ConvMixerNet.Server;
+
+/// <summary>Checks the settings at start-up, so a typo stops the service with a message instead of failing requests.</summary>
+public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Weights))
+        {
+            failures.Add("ConvMixer:Weights is not set: pass --weights PATH (a checkpoint file or a folder with model.safetensors).");
+        }
+        else if (!File.Exists(options.Weights) && !File.Exists(WeightsLocator.InFolder(options.Weights)))
+        {
+            failures.Add($"ConvMixer:Weights '{options.Weights}' is neither a file nor a folder holding {WeightsLocator.FolderFileName}.");
+        }
+
+        if (options.InputSize is < 1)
+        {
+            failures.Add($"ConvMixer:InputSize must be positive, not {options.InputSize}.");
+        }
+
+        if (options.BatchSize < 1)
+        {
+            failures.Add($"ConvMixer:BatchSize must be at least 1, not {options.BatchSize}.");
+        }
+
+        if (options.MaxBatchDelayMs < 0)
+        {
+            failures.Add($"ConvMixer:MaxBatchDelayMs must not be negative, not {options.MaxBatchDelayMs}.");
+        }
+
+        if (options.QueueCapacity < 1)
+        {
+            failures.Add($"ConvMixer:QueueCapacity must be at least 1, not {options.QueueCapacity}.");
+        }
+
+        if (options.Threads is < 1)
+        {
+            failures.Add($"ConvMixer:Threads must be positive, not {options.Threads}.");
+        }
+
+        if (options.MaxUploadBytes < 1)
+        {
+            failures.Add($"ConvMixer:MaxUploadBytes must be positive, not {options.MaxUploadBytes}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace ConvMixerNet.Server.Tests;
+
+public class BatchingTests
+{
+    private static readonly Uri Classify = new("/v1/classify", UriKind.Relative);
+
+    [Fact]
+    public async Task Two_hundred_requests_from_eight_clients_get_the_clis_answers_in_batches()
+    {
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:BatchSize"] = "8", ["ConvMixer:MaxBatchDelayMs"] = "5" });
+        using var client = await factory.ReadyClientAsync();
+        var expected = CliPredictions();
+        var photos = Enumerable.Range(0, 200).Select(i => Fixtures.Photos[i % Fixtures.Photos.Length]).ToArray();
+        var next = -1;
+
+        var answers = new ClassificationResponse?[photos.Length];
+        var statuses = new HttpStatusCode[photos.Length];
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < photos.Length; i = Interlocked.Increment(ref next))
+            {
+                using var response = await client.PostAsync(Classify, ClassifyApiTests.ImageBody(File.ReadAllBytes(Fixtures.Image(photos[i])), "application/octet-stream"));
+                statuses[i] = response.StatusCode;
+                answers[i] = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<ClassificationResponse>(Json.Options) : null;
+            }
+        })));
+
+        statuses.Should().OnlyContain(s => s == HttpStatusCode.OK);
+        for (var i = 0; i < photos.Length; i++)
+        {
+            ClassifyApiTests.ShouldMatch(answers[i]!.Predictions, expected[photos[i]]);
+        }
+
+        var serving = await ServerFactory.ServingAsync(client);
+        serving.Images.Should().Be(photos.Length);
+        serving.Batches.Should().BeLessThan(photos.Length, "eight clients at once fill batches of more than one image");
+    }
+
+    [Fact]
+    public async Task Batching_off_answers_one_image_per_forward()
+    {
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:BatchSize"] = "1" });
+        using var client = await factory.ReadyClientAsync();
+
+        var responses = await Task.WhenAll(Fixtures.Photos.Select(photo =>
+            client.PostAsync(Classify, ClassifyApiTests.ImageBody(File.ReadAllBytes(Fixtures.Image(photo)), "image/*"))));
+
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        var serving = await ServerFactory.ServingAsync(client);
+        serving.Batches.Should().Be(Fixtures.Photos.Length);
+    }
+
+    [Fact]
+    public async Task The_queue_takes_its_capacity_refuses_more_with_503_and_Retry_After_and_then_serves_what_it_took()
+    {
+        using var gate = new WorkerGate();
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:BatchSize"] = "1", ["ConvMixer:QueueCapacity"] = "2" }, gate);
+        using var client = await factory.ReadyClientAsync();
+        var photo = File.ReadAllBytes(Fixtures.Image("coffee.webp"));
+        Task<HttpResponseMessage> Post() => client.PostAsync(Classify, ClassifyApiTests.ImageBody(photo, "image/webp"));
+
+        var running = Post();
+        await gate.WaitForBatchAsync(); // the worker holds the first; the queue is empty again
+        var queued = new[] { Post(), Post() };
+        await WaitUntilQueuedAsync(client, 2);
+        using var refused = await Post();
+
+        await ClassifyApiTests.ShouldBeErrorAsync(refused, 503, "the queue is full");
+        refused.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(1));
+        gate.Open();
+        var served = await Task.WhenAll(queued.Prepend(running));
+        served.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        using var afterwards = await Post();
+        afterwards.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Stopping_refuses_new_requests_finishes_the_queued_ones_and_releases_the_model()
+    {
+        using var gate = new WorkerGate();
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:BatchSize"] = "1", ["ConvMixer:QueueCapacity"] = "4" }, gate);
+        using var client = await factory.ReadyClientAsync();
+        var photo = File.ReadAllBytes(Fixtures.Image("camera_gray.png"));
+        Task<HttpResponseMessage> Post() => client.PostAsync(Classify, ClassifyApiTests.ImageBody(photo, "image/png"));
+        var running = Post();
+        await gate.WaitForBatchAsync();
+        var queued = new[] { Post(), Post() };
+        await WaitUntilQueuedAsync(client, 2);
+
+        var stopping = factory.Services.GetRequiredService<IHost>().StopAsync();
+        using var refused = await Post();
+        using var readiness = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        gate.Open();
+        var served = await Task.WhenAll(queued.Prepend(running));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await ClassifyApiTests.ShouldBeErrorAsync(refused, 503, "shutting down");
+        readiness.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        served.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+    }
+
+    private static async Task WaitUntilQueuedAsync(HttpClient client, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await ServerFactory.ServingAsync(client)).Queued < count)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, $"{count} requests should be queued by now");
+            await Task.Delay(10);
+        }
+    }
+
+    // What `convmixer predict --json` says for each photo, the answers the server must give.
+    private static Dictionary<string, IReadOnlyList<Prediction>> CliPredictions()
+    {
+        var result = ConvMixerTool.Run(
+            ["predict", "--weights", Fixtures.Weights, "--input-size", "32", "--top", "5", "--json", .. Fixtures.Photos.Select(Fixtures.Image)]);
+        result.ExitCode.Should().Be(0, result.ToString());
+        using var document = JsonDocument.Parse(result.Output);
+        return document.RootElement.EnumerateArray().ToDictionary(
+            image => Path.GetFileName(image.GetProperty("image").GetString()!),
+            image => (IReadOnlyList<Prediction>)image.GetProperty("predictions").EnumerateArray()
+                .Select(p => new Prediction(p.GetProperty("index").GetInt32(), p.GetProperty("label").GetString()!, p.GetProperty("probability").GetSingle()))
+                .ToArray());
+    }
+}
