@@ -3,13 +3,15 @@ using ConvMixerNet.Onnx.Protobuf;
 namespace ConvMixerNet.Onnx;
 
 /// <summary>
-/// Replaces each exact-GELU Erf pattern <c>Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5)</c> by one com.microsoft Gelu
-/// node. Between QuantizeLinear/DequantizeLinear pairs ONNX Runtime no longer fuses the pattern itself, and five
-/// elementwise passes over every activation then cost more than the int8 convolutions save.
+/// Replaces each exact-GELU Erf pattern <c>Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5)</c> by one opset-20 Gelu node.
+/// Between QuantizeLinear/DequantizeLinear pairs ONNX Runtime does not fuse the pattern itself, and five elementwise
+/// passes over every activation then cost more than the int8 convolutions save. The ONNX-domain Gelu (rather than
+/// com.microsoft's) is one ONNX Runtime can move layout Transposes through.
 /// </summary>
 internal static class GeluPatternFuser
 {
-    public const string MicrosoftDomain = "com.microsoft";
+    /// <summary>The first opset with a Gelu operator.</summary>
+    public const int GeluOpset = 20;
 
     /// <summary>Rewrites <paramref name="graph"/> in place and returns how many patterns it replaced.</summary>
     public static int Fuse(GraphProto graph)
@@ -55,7 +57,7 @@ internal static class GeluPatternFuser
                 continue;
             }
 
-            var gelu = new NodeProto { OpType = "Gelu", Domain = MicrosoftDomain, Name = div.Name.Replace(".div", "", StringComparison.Ordinal) };
+            var gelu = new NodeProto { OpType = "Gelu", Domain = "", Name = div.Name.Replace(".div", "", StringComparison.Ordinal) };
             gelu.Input.Add(x);
             gelu.Output.Add(half.Output[0]);
             replaced[div] = gelu;

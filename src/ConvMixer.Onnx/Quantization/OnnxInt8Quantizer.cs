@@ -40,6 +40,15 @@ public static class OnnxInt8Quantizer
 
         var graph = model.Graph;
         var fusedGelus = GeluPatternFuser.Fuse(graph);
+        var onnxOpset = model.OpsetImport.First(o => o.Domain is "" or "ai.onnx");
+        if (fusedGelus > 0 && onnxOpset.Version < GeluPatternFuser.GeluOpset)
+        {
+            // Every other operator of the graph means the same at opset 20 as at 17.
+            onnxOpset.Version = GeluPatternFuser.GeluOpset;
+            model.IrVersion = Math.Max(model.IrVersion, 9);
+        }
+
+        BatchNormDecomposer.Decompose(graph);
         var plan = QuantizationPlan.For(graph, options.QuantizeClassifier);
         if (plan.Convolutions.Count == 0)
         {
@@ -49,11 +58,6 @@ public static class OnnxInt8Quantizer
         var (ranges, images) = Calibrate(model, description.Architecture, plan, calibration, options, float32Path);
         var rewriter = new QdqRewriter(graph, ranges);
         rewriter.Rewrite(plan);
-
-        if (fusedGelus > 0 && !model.OpsetImport.Any(o => o.Domain == GeluPatternFuser.MicrosoftDomain))
-        {
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = GeluPatternFuser.MicrosoftDomain, Version = 1 });
-        }
 
         model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxMetadataKeys.Quantization, Value = QuantizationScheme });
         model.MetadataProps.Add(new StringStringEntryProto { Key = "quantization_calibration_images", Value = images.ToString(CultureInfo.InvariantCulture) });
