@@ -22,8 +22,14 @@ public class MetadataTests
         onnx.Metadata.Should().Contain(extra);
         onnx.Metadata.Should().Contain(new Dictionary<string, string>
         {
-            ["dim"] = "12", ["depth"] = "3", ["kernel_size"] = "4", ["patch_size"] = "2", ["in_chans"] = "1",
-            ["num_classes"] = "7", ["activation"] = "relu", ["residual_placement"] = "around_layer",
+            ["dim"] = "12",
+            ["depth"] = "3",
+            ["kernel_size"] = "4",
+            ["patch_size"] = "2",
+            ["in_chans"] = "1",
+            ["num_classes"] = "7",
+            ["activation"] = "relu",
+            ["residual_placement"] = "around_layer",
         });
     }
 
