@@ -8,10 +8,11 @@ using static TorchSharp.torch;
 namespace ConvMixerNet.Benchmarks;
 
 /// <summary>
-/// <c>int8-agreement &lt;fashion-mnist-folder&gt; [train-images] [epochs] [calibration-images]</c>: trains a small ConvMixer
+/// <c>int8-agreement &lt;fashion-mnist-folder&gt; [train-images] [epochs] [calibration-images] [model.onnx] [minmax|percentile:P] [keep-stem]</c>: trains a small ConvMixer
 /// on real Fashion-MNIST images (float32, TorchSharp), exports it to ONNX, quantizes it to int8 with calibration
 /// images taken from the training set, and classifies the 10,000 test images with ONNX Runtime in float32 and int8;
-/// prints top-1 agreement, accuracies and the largest logit deviation as one JSON line.
+/// prints top-1 agreement, accuracies and the largest logit deviation as one JSON line. With a model path, the
+/// float32 export is kept there, and an existing file is used instead of training again.
 /// </summary>
 internal static class Int8AgreementCommand
 {
@@ -23,6 +24,14 @@ internal static class Int8AgreementCommand
         var trainCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30_000;
         var epochs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
         var calibrationCount = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512;
+        var keptModel = args.Length > 4 ? args[4] : null;
+        var method = args.Length > 5 ? args[5] : "minmax";
+        var options = new OnnxQuantizationOptions
+        {
+            Calibration = method.StartsWith("percentile", StringComparison.Ordinal) ? CalibrationMethod.Percentile : CalibrationMethod.MinMax,
+            Percentile = method.StartsWith("percentile:", StringComparison.Ordinal) ? double.Parse(method["percentile:".Length..], CultureInfo.InvariantCulture) : 99.99,
+            KeepPatchEmbeddingFloat = args.Length > 6 && args[6] == "keep-stem",
+        };
         const int batchSize = 128;
 
         torch.manual_seed(0);
@@ -32,7 +41,8 @@ internal static class Int8AgreementCommand
         using var optimizer = optim.AdamW(model.parameters(), lr: 2e-3, weight_decay: 0.01);
         var stopwatch = Stopwatch.StartNew();
         model.train();
-        for (var epoch = 0; epoch < epochs; epoch++)
+        var reuse = keptModel is not null && File.Exists(keptModel);
+        for (var epoch = 0; epoch < (reuse ? 0 : epochs); epoch++)
         {
             using var order = torch.randperm(trainCount);
             for (var start = 0; start + batchSize <= trainCount; start += batchSize)
@@ -55,7 +65,18 @@ internal static class Int8AgreementCommand
         {
             var fp32Path = Path.Combine(directory, "fashion.onnx");
             var int8Path = Path.Combine(directory, "fashion.int8.onnx");
-            ConvMixerOnnxExporter.Export(model, fp32Path);
+            if (reuse)
+            {
+                File.Copy(keptModel!, fp32Path);
+            }
+            else
+            {
+                ConvMixerOnnxExporter.Export(model, fp32Path);
+                if (keptModel is not null)
+                {
+                    File.Copy(fp32Path, keptModel);
+                }
+            }
 
             // Calibration: the last training images (the model saw them in training, as a deployment's sample would be).
             var pixels = trainImages.narrow(0, trainCount - calibrationCount, calibrationCount).contiguous().data<float>().ToArray();
@@ -65,7 +86,7 @@ internal static class Int8AgreementCommand
                 return new CalibrationBatch(pixels.AsMemory(b * 64 * ImageSide * ImageSide, n * ImageSide * ImageSide), n, 1, ImageSide, ImageSide);
             });
             stopwatch.Restart();
-            OnnxInt8Quantizer.Quantize(fp32Path, int8Path, calibration);
+            OnnxInt8Quantizer.Quantize(fp32Path, int8Path, calibration, options);
             var quantizeSeconds = stopwatch.Elapsed.TotalSeconds;
 
             var test = testImages.contiguous().data<float>().ToArray();
@@ -92,14 +113,17 @@ internal static class Int8AgreementCommand
                 epochs,
                 train_seconds = trainSeconds,
                 calibration_images = calibrationCount,
+                calibration = method,
+                patch_embedding_float = options.KeepPatchEmbeddingFloat,
                 quantize_seconds = quantizeSeconds,
                 test_images = labels.Length,
                 classify_seconds_onnx_fp32 = seconds32,
                 classify_seconds_onnx_int8 = seconds8,
-                accuracy_torchsharp_fp32 = Fraction(topTorch, labels),
+                reused_model = reuse,
+                accuracy_torchsharp_fp32 = reuse ? null : (double?)Fraction(topTorch, labels),
                 accuracy_onnx_fp32 = Fraction(top32, labels),
                 accuracy_onnx_int8 = Fraction(top8, labels),
-                top1_agreement_onnx_fp32_vs_torchsharp = Fraction(top32, topTorch),
+                top1_agreement_onnx_fp32_vs_torchsharp = reuse ? null : (double?)Fraction(top32, topTorch),
                 top1_agreement_int8_vs_fp32 = Fraction(top8, top32),
                 max_abs_logit_deviation_int8 = logits32.Zip(logits8).Max(p => Math.Abs(p.First - p.Second)),
                 max_abs_logit_fp32 = logits32.Max(Math.Abs),

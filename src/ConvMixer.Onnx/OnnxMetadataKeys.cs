@@ -33,10 +33,16 @@ public static class OnnxMetadataKeys
     /// <summary>Written by the quantizer only: how the file was quantized (absent in float32 exports).</summary>
     public const string Quantization = "quantization";
 
+    /// <summary>Written by the quantizer only: the calibration method (<c>minmax</c> or <c>percentile P</c>).</summary>
+    public const string QuantizationCalibration = "quantization_calibration";
+
+    /// <summary>Written by the quantizer only: how many calibration images the activation ranges come from.</summary>
+    public const string QuantizationCalibrationImages = "quantization_calibration_images";
+
     /// <summary>The architecture keys, which the exporter writes and the loader requires.</summary>
     public static IReadOnlyList<string> Architecture { get; } =
         [Dim, Depth, KernelSize, PatchSize, InChannels, NumClasses, Activation, ResidualPlacement];
 
     /// <summary>Keys the library writes itself; caller metadata may not use them.</summary>
-    public static IReadOnlyList<string> Reserved { get; } = [.. Architecture, Quantization];
+    public static IReadOnlyList<string> Reserved { get; } = [.. Architecture, Quantization, QuantizationCalibration, QuantizationCalibrationImages];
 }

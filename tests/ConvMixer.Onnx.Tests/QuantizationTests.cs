@@ -108,6 +108,28 @@ public class QuantizationTests
     }
 
     [Fact]
+    public void The_patch_embedding_can_stay_float32_and_percentile_calibration_narrows_the_ranges()
+    {
+        using var exported = new ExportedModel(GeluModel);
+        var minMax = exported.File("minmax.onnx");
+        var percentile = exported.File("percentile.onnx");
+        OnnxInt8Quantizer.Quantize(exported.Path, minMax, CalibrationBatch.Random(2, 2, 3, 24, 24));
+
+        var result = OnnxInt8Quantizer.Quantize(exported.Path, percentile, CalibrationBatch.Random(2, 2, 3, 24, 24),
+            new OnnxQuantizationOptions { KeepPatchEmbeddingFloat = true, Calibration = CalibrationMethod.Percentile, Percentile = 99.0 });
+
+        result.QuantizedConvolutions.Should().Be(2 * GeluModel.Depth);
+        var graph = ConvMixerOnnxFile.Read(percentile).Graph;
+        var stem = graph.Node.Single(n => n.OpType == "Conv" && n.Input[0] == "input");
+        graph.Initializer.Single(t => t.Name == stem.Input[1]).DataType.Should().Be((int)TensorProto.Types.DataType.Float);
+        float Scale(string path, string tensor) =>
+            InitializerData.Floats(ConvMixerOnnxFile.Read(path).Graph.Initializer.Single(t => t.Name == tensor))[0];
+        var someActivation = "blocks.0.1_output_scale"; // the pointwise convolution's output
+        Scale(percentile, someActivation).Should().BeLessThan(Scale(minMax, someActivation));
+        ConvMixerOnnxFile.Describe(percentile).Metadata[OnnxMetadataKeys.QuantizationCalibration].Should().Be("percentile 99");
+    }
+
+    [Fact]
     public void Quantizing_without_calibration_data_is_a_clear_error()
     {
         using var exported = new ExportedModel(GeluModel);

@@ -9,6 +9,38 @@ internal sealed class ActivationRange
 
     public float Max { get; private set; } = float.NegativeInfinity;
 
+    private double _percentileLowSum;
+    private double _percentileHighSum;
+    private int _percentileBatches;
+
+    /// <summary>Records the batch's <paramref name="percentile"/>-th percentile at each end (from a strided sample), to be averaged.</summary>
+    public void ObservePercentile(ReadOnlySpan<float> values, double percentile)
+    {
+        const int sampleSize = 1 << 18;
+        var stride = Math.Max(1, values.Length / sampleSize);
+        var sample = new float[(values.Length + stride - 1) / stride];
+        for (var i = 0; i < sample.Length; i++)
+        {
+            sample[i] = values[i * stride];
+        }
+
+        Array.Sort(sample);
+        var tail = (int)Math.Floor((100.0 - percentile) / 100.0 * (sample.Length - 1));
+        _percentileLowSum += sample[tail];
+        _percentileHighSum += sample[sample.Length - 1 - tail];
+        _percentileBatches++;
+    }
+
+    /// <summary>Replaces the min/max range by the averaged percentiles, when there are any.</summary>
+    public void UsePercentiles()
+    {
+        if (_percentileBatches > 0)
+        {
+            Min = (float)(_percentileLowSum / _percentileBatches);
+            Max = (float)(_percentileHighSum / _percentileBatches);
+        }
+    }
+
     public void Observe(ReadOnlySpan<float> values)
     {
         var min = new Vector<float>(Min);

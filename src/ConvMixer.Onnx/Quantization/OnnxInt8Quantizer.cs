@@ -17,7 +17,7 @@ namespace ConvMixerNet.Onnx;
 public static class OnnxInt8Quantizer
 {
     /// <summary>The value of the <see cref="OnnxMetadataKeys.Quantization"/> key in quantized files.</summary>
-    public const string QuantizationScheme = "int8-qdq: per-channel symmetric int8 weights, per-tensor uint8 activations (min/max calibration)";
+    public const string QuantizationScheme = "int8-qdq: per-channel symmetric int8 weights, per-tensor uint8 activations";
 
     /// <summary>Quantizes <paramref name="float32Path"/> (written by <see cref="ConvMixerOnnxExporter"/>) into <paramref name="int8Path"/>.</summary>
     /// <param name="float32Path">The float32 export.</param>
@@ -49,7 +49,12 @@ public static class OnnxInt8Quantizer
         }
 
         BatchNormDecomposer.Decompose(graph);
-        var plan = QuantizationPlan.For(graph, options.QuantizeClassifier);
+        if (!(options.Percentile > 50.0 && options.Percentile <= 100.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Percentile, "Percentile must be in (50, 100].");
+        }
+
+        var plan = QuantizationPlan.For(graph, options.QuantizeClassifier, options.KeepPatchEmbeddingFloat);
         if (plan.Convolutions.Count == 0)
         {
             throw new InvalidOnnxModelException(float32Path, "the graph has no Conv node to quantize.");
@@ -60,7 +65,12 @@ public static class OnnxInt8Quantizer
         rewriter.Rewrite(plan);
 
         model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxMetadataKeys.Quantization, Value = QuantizationScheme });
-        model.MetadataProps.Add(new StringStringEntryProto { Key = "quantization_calibration_images", Value = images.ToString(CultureInfo.InvariantCulture) });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxMetadataKeys.QuantizationCalibrationImages, Value = images.ToString(CultureInfo.InvariantCulture) });
+        model.MetadataProps.Add(new StringStringEntryProto
+        {
+            Key = OnnxMetadataKeys.QuantizationCalibration,
+            Value = options.Calibration == CalibrationMethod.Percentile ? $"percentile {options.Percentile.ToString(CultureInfo.InvariantCulture)}" : "minmax",
+        });
         model.DocString = $"{model.DocString}, int8 (static QDQ)";
         AtomicFile.WriteAllBytes(int8Path, model.ToByteArray());
         return new OnnxQuantizationResult(int8Path, plan.Convolutions.Count, plan.Classifier is not null, images, fusedGelus);
@@ -107,12 +117,13 @@ public static class OnnxInt8Quantizer
                         nameof(calibration));
                 }
 
+                var percentile = options.Calibration == CalibrationMethod.Percentile ? options.Percentile : (double?)null;
                 if (ranges.TryGetValue(OnnxGraphNames.Input, out var inputRange))
                 {
-                    inputRange.Observe(batch.Pixels.Span);
+                    Observe(inputRange, batch.Pixels.Span, percentile);
                 }
 
-                RunAndObserve(session, batch, exposed, ranges);
+                RunAndObserve(session, batch, exposed, ranges, percentile);
                 images += shape[0];
             }
 
@@ -121,11 +132,25 @@ public static class OnnxInt8Quantizer
                 throw new ArgumentException("int8 quantization needs calibration data: give at least one batch of preprocessed images (or CalibrationBatch.Random for speed tests).", nameof(calibration));
             }
 
+            foreach (var range in ranges.Values)
+            {
+                range.UsePercentiles();
+            }
+
             return (ranges, images);
         }
     }
 
-    private static unsafe void RunAndObserve(InferenceSession session, CalibrationBatch batch, string[] outputs, Dictionary<string, ActivationRange> ranges)
+    private static void Observe(ActivationRange range, ReadOnlySpan<float> values, double? percentile)
+    {
+        range.Observe(values);
+        if (percentile is { } p)
+        {
+            range.ObservePercentile(values, p);
+        }
+    }
+
+    private static unsafe void RunAndObserve(InferenceSession session, CalibrationBatch batch, string[] outputs, Dictionary<string, ActivationRange> ranges, double? percentile)
     {
         var shape = batch.Shape.Select(d => (long)d).ToArray();
         using var pin = batch.Pixels.Pin();
@@ -135,7 +160,7 @@ public static class OnnxInt8Quantizer
         using var results = session.Run(runOptions, [OnnxGraphNames.Input], [input], outputs);
         for (var i = 0; i < outputs.Length; i++)
         {
-            ranges[outputs[i]].Observe(results[i].GetTensorDataAsSpan<float>());
+            Observe(ranges[outputs[i]], results[i].GetTensorDataAsSpan<float>(), percentile);
         }
     }
 }

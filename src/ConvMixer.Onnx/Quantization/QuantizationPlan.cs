@@ -30,13 +30,15 @@ internal sealed class QuantizationPlan
 
     public IReadOnlyList<string> CalibratedTensors { get; }
 
-    public static QuantizationPlan For(GraphProto graph, bool quantizeClassifier)
+    public static QuantizationPlan For(GraphProto graph, bool quantizeClassifier, bool keepPatchEmbeddingFloat)
     {
         var consumers = graph.Node.SelectMany(n => n.Input.Select(i => (Input: i, Node: n)))
             .ToLookup(p => p.Input, p => p.Node, StringComparer.Ordinal);
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var convolutions = new List<Quantized>();
-        foreach (var conv in graph.Node.Where(n => n.OpType == "Conv" && n.Domain == ""))
+        // The patch embedding is the one convolution that reads the graph input.
+        foreach (var conv in graph.Node.Where(n => n.OpType == "Conv" && n.Domain == ""
+                     && !(keepPatchEmbeddingFloat && n.Input[0] == OnnxGraphNames.Input)))
         {
             var output = conv.Output[0];
             var next = consumers[output].ToList();
