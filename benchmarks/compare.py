@@ -137,7 +137,8 @@ def main():
             row[impl]["gflops"] = rate / 1e9
             row[impl]["peak_fraction_fp32"] = rate / (peak["fp32_fma_gops"] * 1e9)
             row[impl]["peak_fraction_own"] = rate / (peak[f"{own_peak}_gops"] * 1e9)
-            row[impl]["peak_fraction_own_cpu_time"] = cpu_rate / (peak[f"{own_peak}_gops_cpu"] * 1e9)
+            # The probe's CPU-time rate is summed over its threads; a model's CPU-time rate is per CPU-second.
+            row[impl]["peak_fraction_own_cpu_time"] = cpu_rate / (peak[f"{own_peak}_gops_cpu"] / peak["threads"] * 1e9)
         if "pytorch" in entry and "dotnet" in entry:
             row["ratio_dotnet_over_pytorch"] = entry["dotnet"]["median_wall_s"] / entry["pytorch"]["median_wall_s"]
         rows.append(row)

@@ -18,6 +18,7 @@ public sealed class OnnxConvMixer : IDisposable
     private readonly string[] _outputNames;
     private readonly string _fileName;
     private int _disposed;
+    private int _profiling;
 
     private OnnxConvMixer(string path, InferenceSession session, ConvMixerConfig architecture, IReadOnlyDictionary<string, string> metadata)
     {
@@ -72,7 +73,7 @@ public sealed class OnnxConvMixer : IDisposable
         {
             var signature = Signature(session);
             var architecture = signature.ConvMixerArchitecture(path);
-            return new OnnxConvMixer(path, session, architecture, signature.Metadata);
+            return new OnnxConvMixer(path, session, architecture, signature.Metadata) { _profiling = options.ProfilingFilePrefix is null ? 0 : 1 };
         }
         catch
         {
@@ -133,18 +134,26 @@ public sealed class OnnxConvMixer : IDisposable
         }
     }
 
-    /// <summary>Stops profiling (see <see cref="OnnxRuntimeOptions.ProfilingFilePrefix"/>) and returns the JSON file ONNX Runtime wrote.</summary>
-    public string EndProfiling()
+    /// <summary>
+    /// Stops profiling (see <see cref="OnnxRuntimeOptions.ProfilingFilePrefix"/>) and returns the JSON file ONNX Runtime
+    /// wrote, or null when profiling was off or already ended. <see cref="Dispose"/> ends it too.
+    /// </summary>
+    public string? EndProfiling()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _session.EndProfiling();
+        return Interlocked.Exchange(ref _profiling, 0) == 1 ? _session.EndProfiling() : null;
     }
 
-    /// <summary>Releases the session. Not to be called while another thread is running the model.</summary>
+    /// <summary>Writes the profile if one is being recorded, then releases the session. Not to be called while another thread is running the model.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            if (Interlocked.Exchange(ref _profiling, 0) == 1)
+            {
+                _session.EndProfiling(); // ONNX Runtime writes the file only here
+            }
+
             _session.Dispose();
         }
     }
