@@ -31,6 +31,7 @@ public class RuntimeOptionsTests
         var profile = onnx.EndProfiling();
 
         File.Exists(profile).Should().BeTrue();
+        Path.GetFileName(profile).Should().StartWith("profile");
         File.ReadAllText(profile!).Should().Contain("kernel_time");
         onnx.EndProfiling().Should().BeNull("profiling already ended");
     }

@@ -189,8 +189,9 @@ public sealed class OnnxConvMixer : IDisposable
 
             if (options.ProfilingFilePrefix is { } prefix)
             {
-                sessionOptions.EnableProfiling = true;
+                // The prefix first: enabling profiling hands ONNX Runtime the prefix set at that moment.
                 sessionOptions.ProfileOutputPathPrefix = prefix;
+                sessionOptions.EnableProfiling = true;
             }
 
             return sessionOptions;
