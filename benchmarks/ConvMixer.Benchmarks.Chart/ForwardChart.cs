@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ScottPlot;
 
-/// <summary>Grouped bars of forward throughput (img/s) per model and batch: .NET and PyTorch, float32 and bfloat16.</summary>
+/// <summary>Grouped bars of forward throughput (img/s) per model and batch: .NET (TorchSharp float32/bfloat16, ONNX Runtime float32/int8) and PyTorch.</summary>
 internal static class ForwardChart
 {
     public static void Write(string compareJson, string pngPath)
@@ -34,6 +34,8 @@ internal static class ForwardChart
             ("dotnet:bf16", ".NET bfloat16", Colors.Navy),
             ("pytorch:fp32", "PyTorch float32", Colors.Orange),
             ("pytorch:bf16", "PyTorch bfloat16", Colors.DarkRed),
+            ("dotnet:onnx-fp32", "ONNX Runtime float32", Colors.SeaGreen),
+            ("dotnet:onnx-int8", "ONNX Runtime int8", Colors.DarkGreen),
         ];
 
         var plot = new Plot();

@@ -4,18 +4,27 @@ namespace ConvMixerNet.Benchmarks;
 
 /// <summary>What one benchmark case runs, parsed from the id shared with the PyTorch script.</summary>
 /// <remarks>
-/// Ids: <c>forward:&lt;preset&gt;:&lt;batch&gt;:&lt;fp32|bf16&gt;</c> (224×224 images),
+/// Ids: <c>forward:&lt;preset&gt;:&lt;batch&gt;:&lt;precision&gt;</c> (224×224 images; precision <c>fp32</c> or <c>bf16</c> in
+/// TorchSharp, <c>onnx-fp32</c>, <c>onnx-fp32-gelu20</c> or <c>onnx-int8</c> in ONNX Runtime),
 /// <c>train:&lt;preset&gt;:&lt;batch&gt;</c> (32×32 images, forward + backward + SGD step) and
 /// <c>mm:&lt;n&gt;:&lt;fp32|bf16&gt;</c> (an n×n matrix product, the machine's reference rate).
 /// </remarks>
-internal sealed record BenchmarkCase(string Kind, string Preset, int Batch, bool BFloat16)
+internal sealed record BenchmarkCase(string Kind, string Preset, int Batch, string Precision)
 {
+    /// <summary>The precisions of a forward case: TorchSharp's two, then ONNX Runtime's.</summary>
+    public static readonly IReadOnlyList<string> ForwardPrecisions = ["fp32", "bf16", "onnx-fp32", "onnx-fp32-gelu20", "onnx-int8"];
+
+    public bool BFloat16 => Precision == "bf16";
+
+    /// <summary>Whether ONNX Runtime runs the case (an exported, possibly quantized model) rather than TorchSharp.</summary>
+    public bool OnnxRuntime => Precision.StartsWith("onnx-", StringComparison.Ordinal);
+
     public const int ForwardImageSize = 224;
     public const int TrainingImageSize = 32;
 
     public string Id => Kind switch
     {
-        "forward" => $"forward:{Preset}:{Batch}:{(BFloat16 ? "bf16" : "fp32")}",
+        "forward" => $"forward:{Preset}:{Batch}:{Precision}",
         "train" => $"train:{Preset}:{Batch}",
         _ => $"mm:{Batch}:{(BFloat16 ? "bf16" : "fp32")}",
     };
@@ -32,10 +41,10 @@ internal sealed record BenchmarkCase(string Kind, string Preset, int Batch, bool
         var parts = id.Split(':');
         return parts[0] switch
         {
-            "forward" when parts.Length == 4 => new("forward", parts[1], Int(parts[2]), parts[3] == "bf16"),
-            "train" when parts.Length == 3 => new("train", parts[1], Int(parts[2]), false),
-            "mm" when parts.Length == 3 => new("mm", "", Int(parts[1]), parts[2] == "bf16"),
-            _ => throw new ArgumentException($"Unknown case id '{id}'. Expected forward:<preset>:<batch>:<fp32|bf16>, train:<preset>:<batch> or mm:<n>:<fp32|bf16>."),
+            "forward" when parts.Length == 4 && ForwardPrecisions.Contains(parts[3]) => new("forward", parts[1], Int(parts[2]), parts[3]),
+            "train" when parts.Length == 3 => new("train", parts[1], Int(parts[2]), "fp32"),
+            "mm" when parts.Length == 3 => new("mm", "", Int(parts[1]), parts[2]),
+            _ => throw new ArgumentException($"Unknown case id '{id}'. Expected forward:<preset>:<batch>:<{string.Join('|', ForwardPrecisions)}>, train:<preset>:<batch> or mm:<n>:<fp32|bf16>."),
         };
     }
 

@@ -1,3 +1,4 @@
+using ConvMixerNet.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,9 @@ internal sealed class CaseRunner : IDisposable
     private readonly Tensor _input;
     private readonly Tensor? _other;
     private readonly optim.Optimizer? _optimizer;
+    private readonly OnnxConvMixer? _onnx;
+    private readonly float[]? _pixels;
+    private readonly float[]? _logits;
 
     public CaseRunner(BenchmarkCase benchmarkCase)
     {
@@ -25,6 +29,10 @@ internal sealed class CaseRunner : IDisposable
             case "mm":
                 _input = torch.randn(benchmarkCase.Batch, benchmarkCase.Batch, dtype: dtype);
                 _other = torch.randn(benchmarkCase.Batch, benchmarkCase.Batch, dtype: dtype);
+                break;
+            case "forward" when benchmarkCase.OnnxRuntime:
+                (_onnx, _pixels, _logits) = OnnxCase(benchmarkCase);
+                _input = torch.zeros(1);
                 break;
             case "forward":
                 _model = new ConvMixer(benchmarkCase.Config);
@@ -44,6 +52,12 @@ internal sealed class CaseRunner : IDisposable
 
     public void RunOnce()
     {
+        if (_onnx is not null)
+        {
+            _onnx.ComputeLogits(_pixels, [_case.Batch, 3, _case.ImageSize, _case.ImageSize], _logits);
+            return;
+        }
+
         using var scope = torch.NewDisposeScope();
         switch (_case.Kind)
         {
@@ -66,8 +80,52 @@ internal sealed class CaseRunner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Exports the case's model (PyTorch's default initialisation, seed 0) to a temporary file, quantizes it for
+    /// int8 with random calibration images (fine for timing, not for accuracy) and loads it with as many
+    /// intra-op threads as libtorch uses.
+    /// </summary>
+    private static (OnnxConvMixer, float[], float[]) OnnxCase(BenchmarkCase benchmarkCase)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "convmixer-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var fp32 = Path.Combine(folder, "model.onnx");
+            using (var model = new ConvMixer(benchmarkCase.Config))
+            {
+                model.eval();
+                var gelu = benchmarkCase.Precision == "onnx-fp32-gelu20" ? OnnxGeluForm.Gelu20 : OnnxGeluForm.ErfPattern;
+                ConvMixerOnnxExporter.Export(model, fp32, options: new OnnxExportOptions { GeluForm = gelu });
+            }
+
+            var path = fp32;
+            if (benchmarkCase.Precision == "onnx-int8")
+            {
+                path = Path.Combine(folder, "model.int8.onnx");
+                var size = benchmarkCase.ImageSize;
+                OnnxInt8Quantizer.Quantize(fp32, path, CalibrationBatch.Random(2, 1, 3, size, size));
+            }
+
+            var onnx = OnnxConvMixer.Load(path, new OnnxRuntimeOptions
+            {
+                IntraOpThreads = torch.get_num_threads(),
+                OptimizedModelPath = Environment.GetEnvironmentVariable("CONVMIXER_BENCH_ORT_OPTIMIZED"),
+                ProfilingFilePrefix = Environment.GetEnvironmentVariable("CONVMIXER_BENCH_ORT_PROFILE"),
+            });
+            torch.manual_seed(0);
+            using var input = torch.randn(benchmarkCase.Batch, 3, benchmarkCase.ImageSize, benchmarkCase.ImageSize);
+            return (onnx, input.data<float>().ToArray(), new float[benchmarkCase.Batch * onnx.OutputWidth]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true); // the session holds the model in memory
+        }
+    }
+
     public void Dispose()
     {
+        _onnx?.Dispose();
         _model?.Dispose();
         _input.Dispose();
         _other?.Dispose();

@@ -45,7 +45,9 @@ internal static class MeasureCommand
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             impl = "dotnet",
-            version = $"TorchSharp {typeof(torch).Assembly.GetName().Version} / libtorch {torch.__version__}",
+            version = benchmarkCase.OnnxRuntime
+                ? $"ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}"
+                : $"TorchSharp {typeof(torch).Assembly.GetName().Version} / libtorch {torch.__version__}",
             @case = benchmarkCase.Id,
             threads = torch.get_num_threads(),
             items = benchmarkCase.Items,

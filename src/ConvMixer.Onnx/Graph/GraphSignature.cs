@@ -1,0 +1,57 @@
+using ConvMixerNet.Core;
+
+namespace ConvMixerNet.Onnx;
+
+/// <summary>
+/// A model's inputs, outputs and metadata as either Google.Protobuf or ONNX Runtime reads them, so one check
+/// decides whether a file is a ConvMixer export. Dimensions are sizes, or -1 where symbolic.
+/// </summary>
+internal sealed record GraphSignature(
+    IReadOnlyList<GraphSignature.Value> Inputs,
+    IReadOnlyList<GraphSignature.Value> Outputs,
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>A graph input or output: its name, whether it is a float32 tensor, and its dimensions.</summary>
+    public sealed record Value(string Name, bool IsFloat, IReadOnlyList<long> Dims);
+
+    /// <summary>The architecture, or an <see cref="InvalidOnnxModelException"/> that says why this is not a ConvMixer export.</summary>
+    public ConvMixerConfig ConvMixerArchitecture(string path)
+    {
+        var config = ArchitectureMetadata.TryRead(Metadata, out var problem)
+            ?? throw NotConvMixer(path, problem);
+        var outputName = OnnxGraphNames.OutputFor(config.NumClasses);
+        var outputWidth = config.NumClasses > 0 ? config.NumClasses : config.Dim;
+        if (Inputs.Count != 1 || Inputs[0].Name != OnnxGraphNames.Input)
+        {
+            throw NotConvMixer(path, $"expected one input '{OnnxGraphNames.Input}', found {Names(Inputs)}");
+        }
+
+        var input = Inputs[0];
+        if (!input.IsFloat || input.Dims.Count != 4 || (input.Dims[1] != -1 && input.Dims[1] != config.InChannels))
+        {
+            throw NotConvMixer(path, $"input '{input.Name}' should be float32 [batch, {config.InChannels}, height, width], found {Describe(input)}");
+        }
+
+        if (Outputs.Count != 1 || Outputs[0].Name != outputName)
+        {
+            throw NotConvMixer(path, $"expected one output '{outputName}', found {Names(Outputs)}");
+        }
+
+        var output = Outputs[0];
+        if (!output.IsFloat || output.Dims.Count != 2 || (output.Dims[1] != -1 && output.Dims[1] != outputWidth))
+        {
+            throw NotConvMixer(path, $"output '{output.Name}' should be float32 [batch, {outputWidth}], found {Describe(output)}");
+        }
+
+        return config;
+    }
+
+    private static InvalidOnnxModelException NotConvMixer(string path, string problem) =>
+        new(path, $"this ONNX model is not a ConvMixer export: {problem}.");
+
+    private static string Names(IReadOnlyList<Value> values) =>
+        values.Count == 0 ? "none" : string.Join(", ", values.Select(v => $"'{v.Name}'"));
+
+    private static string Describe(Value value) =>
+        $"{(value.IsFloat ? "float32" : "non-float32")} [{string.Join(", ", value.Dims.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]";
+}

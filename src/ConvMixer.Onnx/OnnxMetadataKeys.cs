@@ -1,0 +1,48 @@
+namespace ConvMixerNet.Onnx;
+
+/// <summary>
+/// The <c>metadata_props</c> keys every exported file carries, so the file alone describes its architecture.
+/// Callers' own metadata (preprocessing, class names, ...) must use other keys.
+/// </summary>
+public static class OnnxMetadataKeys
+{
+    /// <summary>Width (channels of every patch vector).</summary>
+    public const string Dim = "dim";
+
+    /// <summary>Number of ConvMixer layers.</summary>
+    public const string Depth = "depth";
+
+    /// <summary>Side of the depthwise kernels.</summary>
+    public const string KernelSize = "kernel_size";
+
+    /// <summary>Side and stride of the patch embedding.</summary>
+    public const string PatchSize = "patch_size";
+
+    /// <summary>Channels of the input images.</summary>
+    public const string InChannels = "in_chans";
+
+    /// <summary>Classifier outputs; 0 when the graph returns pooled features.</summary>
+    public const string NumClasses = "num_classes";
+
+    /// <summary>Activation: <c>gelu</c> or <c>relu</c>.</summary>
+    public const string Activation = "activation";
+
+    /// <summary>Residual placement: <c>around_spatial_mixing</c> (timm, paper) or <c>around_layer</c>.</summary>
+    public const string ResidualPlacement = "residual_placement";
+
+    /// <summary>Written by the quantizer only: how the file was quantized (absent in float32 exports).</summary>
+    public const string Quantization = "quantization";
+
+    /// <summary>Written by the quantizer only: the calibration method (<c>minmax</c> or <c>percentile P</c>).</summary>
+    public const string QuantizationCalibration = "quantization_calibration";
+
+    /// <summary>Written by the quantizer only: how many calibration images the activation ranges come from.</summary>
+    public const string QuantizationCalibrationImages = "quantization_calibration_images";
+
+    /// <summary>The architecture keys, which the exporter writes and the loader requires.</summary>
+    public static IReadOnlyList<string> Architecture { get; } =
+        [Dim, Depth, KernelSize, PatchSize, InChannels, NumClasses, Activation, ResidualPlacement];
+
+    /// <summary>Keys the library writes itself; caller metadata may not use them.</summary>
+    public static IReadOnlyList<string> Reserved { get; } = [.. Architecture, Quantization, QuantizationCalibration, QuantizationCalibrationImages];
+}
