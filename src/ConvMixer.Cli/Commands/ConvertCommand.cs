@@ -21,6 +21,8 @@ internal static class ConvertCommand
         var preset = ModelSource.PresetOption("The preset the input follows (gives the activation).");
         var activation = ModelSource.ActivationOption();
         var overwrite = new Option<bool>("--force") { Description = "Replace the output file (or the model folder's files) if they exist." };
+        var opset = new Option<int>("--opset") { Description = "For an .onnx output: 17 (GELU as the Erf pattern ONNX Runtime fuses; any ONNX tool reads it) or 20 (the Gelu operator).", DefaultValueFactory = _ => 17 };
+        opset.AcceptOnlyFromAmong("17", "20");
         var pytorchWeights = new Option<bool>("--pytorch-weights") { Description = "For a model folder: also write pytorch_model.bin, as timm's save_for_hf does." };
         var layout = new Option<string>("--layout")
         {
@@ -32,7 +34,7 @@ internal static class ConvertCommand
 
         var command = new Command("convert", "Convert a model between formats (.safetensors, PyTorch, TorchSharp, a model folder) and layouts (timm, official), keeping its configuration.")
         {
-            input, output, format, layout, preset, activation, overwrite, pytorchWeights,
+            input, output, format, layout, preset, activation, overwrite, pytorchWeights, opset,
         };
         foreach (var option in preprocessing.All)
         {
@@ -42,14 +44,19 @@ internal static class ConvertCommand
         command.SetAction(parse => Run(
             parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetValue(format), parse.GetValue(layout) == "official" ? KeyLayout.Official : KeyLayout.Timm,
             ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation)), parse.GetValue(overwrite), parse.GetValue(pytorchWeights),
-            preprocessing.Overrides(parse), preprocessing.ReadLabels(parse)));
+            preprocessing.Overrides(parse), preprocessing.ReadLabels(parse), parse.GetValue(opset)));
         return command;
     }
 
     private static int Run(
         string input, string output, CheckpointFormat? format, KeyLayout layout, CheckpointLoadOptions loadOptions, bool overwrite, bool pytorchWeights,
-        DataConfigOverrides overrides, ClassLabels? labels)
+        DataConfigOverrides overrides, ClassLabels? labels, int opset)
     {
+        if (ModelSource.IsOnnx(output))
+        {
+            return ExportOnnx(input, output, format, layout, loadOptions, overwrite, overrides, labels, opset);
+        }
+
         var toFolder = Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar);
         if (toFolder && (format is not null || layout == KeyLayout.Official))
         {
@@ -108,6 +115,34 @@ internal static class ConvertCommand
             }
         }
 
+        return ExitCodes.Success;
+    }
+
+    // An ONNX file with the configuration in its metadata, so ONNX Runtime alone classifies correctly.
+    private static int ExportOnnx(
+        string input, string output, CheckpointFormat? format, KeyLayout layout, CheckpointLoadOptions loadOptions, bool overwrite,
+        DataConfigOverrides overrides, ClassLabels? labels, int opset)
+    {
+        if (format is not null || layout == KeyLayout.Official)
+        {
+            throw new UsageException("--format and --layout apply to weights files; an .onnx output is an ONNX graph.");
+        }
+
+        if (File.Exists(output) && !overwrite)
+        {
+            throw new UsageException($"'{output}' exists; pass --force to replace it.");
+        }
+
+        if (ModelSource.IsOnnx(input))
+        {
+            throw new UsageException("the input is already an ONNX file; convert reads weights (a file, model folder or checkpoint) to export.");
+        }
+
+        using var model = ModelSource.Load(input, loadOptions);
+        ApplyConfiguration(model, overrides, labels);
+        ConvMixerOnnxExporter.Export(model, output, options: new OnnxExportOptions { GeluForm = opset == 20 ? OnnxGeluForm.Gelu20 : OnnxGeluForm.ErfPattern });
+        Terminal.Out.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/]: {Markup.Escape(model.Config.ToString())}, ONNX opset {opset}, {Terminal.Count(new FileInfo(output).Length)} bytes"
+            + (model.Pretrained is null ? " (no stored configuration: give --input-size, --mean, --std, --labels to store one)." : ", with its preprocessing and class names."));
         return ExitCodes.Success;
     }
 

@@ -42,8 +42,8 @@ internal static class EvalCommand
     private static int Run(string weightsPath, string dataPath, int batch, ImageClassifierOptions options, int? threads, int? limit, CancellationToken cancellationToken)
     {
         Runtime.ApplyThreads(threads);
-        using var model = ModelSource.Load(weightsPath);
-        var resolved = ResolvedPreprocessing.For(model.Config, model.Pretrained, options);
+        using var model = ModelSource.LoadForInference(weightsPath, new CheckpointLoadOptions(), InferencePrecision.Float32, threads);
+        var resolved = ResolvedPreprocessing.For(model.Architecture, model.Pretrained, options);
         if (resolved.Assumption is { } assumed)
         {
             Console.Error.WriteLine($"warning: {assumed}");
@@ -57,17 +57,19 @@ internal static class EvalCommand
             Console.Error.WriteLine($"warning: skipped {s.Path}: {s.Reason}");
         }
 
-        if (dataset.Channels != model.Config.InChannels)
+        if (dataset.Channels != model.Architecture.InChannels)
         {
-            throw new UsageException($"The model takes {model.Config.InChannels}-channel images, but the data has {dataset.Channels} channel(s).");
+            throw new UsageException($"The model takes {model.Architecture.InChannels}-channel images, but the data has {dataset.Channels} channel(s).");
         }
 
-        if (dataset.ClassCount != model.NumClasses)
+        if (dataset.ClassCount != model.Architecture.NumClasses)
         {
-            throw new UsageException($"The data has {dataset.ClassCount} classes ({string.Join(", ", dataset.ClassNames.Take(5))}…), but the model has {model.NumClasses}.");
+            throw new UsageException($"The data has {dataset.ClassCount} classes ({string.Join(", ", dataset.ClassNames.Take(5))}…), but the model has {model.Architecture.NumClasses}.");
         }
 
-        var result = Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken);
+        var result = model is TorchSharpClassificationModel torchSharp
+            ? Evaluator.Evaluate(torchSharp.Model, dataset, resolved.Data, batch, cancellationToken: cancellationToken)
+            : Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken);
         Terminal.Out.Write(TrainingTables.Confusion(result));
         var skippedNote = skipped.Count > 0 ? $"; {skipped.Count} unreadable image(s) skipped." : ".";
         Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

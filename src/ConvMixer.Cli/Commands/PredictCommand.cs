@@ -109,7 +109,7 @@ internal static class PredictCommand
 
     private static ImageClassifier Classifier(string weights, CheckpointLoadOptions loadOptions, ImageClassifierOptions options)
     {
-        var model = ModelSource.Load(weights, loadOptions);
+        var model = ModelSource.LoadForInference(weights, loadOptions, options.Precision, threads: null);
         try
         {
             return new ImageClassifier(model, options);

@@ -9,7 +9,7 @@ namespace ConvMixerNet.Cli;
 /// </summary>
 internal static class ModelSource
 {
-    public const string Kinds = "a weights file (.safetensors, .pth/.bin/.pth.tar, TorchSharp .dat), a model folder (config.json + model.safetensors) or a training checkpoint.ckpt";
+    public const string Kinds = "a weights file (.safetensors, .pth/.bin/.pth.tar, TorchSharp .dat), a model folder (config.json + model.safetensors), a training checkpoint.ckpt or an exported .onnx";
 
     public static Option<string?> PresetOption(string description) => new("--preset", "-p")
     {
@@ -56,6 +56,25 @@ internal static class ModelSource
         }
 
         return ConvMixer.FromCheckpoint(path, options);
+    }
+
+    /// <summary>True for an ONNX file, which ONNX Runtime runs instead of TorchSharp.</summary>
+    public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(path);
+
+    /// <summary>The model at <paramref name="path"/> on its backend: ONNX Runtime for .onnx files, TorchSharp otherwise.</summary>
+    public static IImageClassificationModel LoadForInference(string path, CheckpointLoadOptions loadOptions, InferencePrecision precision, int? threads)
+    {
+        if (!IsOnnx(path))
+        {
+            return new TorchSharpClassificationModel(Load(path, loadOptions), dtype: Runtime.CpuDType(precision));
+        }
+
+        if (precision != InferencePrecision.Float32)
+        {
+            throw new UsageException("--precision applies to TorchSharp; an ONNX file runs in the precision it was exported or quantized in.");
+        }
+
+        return OnnxConvMixer.Load(path, new OnnxRuntimeOptions { IntraOpThreads = threads ?? 0 });
     }
 
     /// <summary>The preset whose architecture equals <paramref name="config"/> (class count included), if any.</summary>

@@ -25,6 +25,25 @@ public static class ConvMixerOnnxExporter
     /// <summary>The producer name written into every exported file.</summary>
     public const string ProducerName = "ConvMixerNet.Onnx";
 
+    // The model's preprocessing and class names go along (as in .safetensors metadata), so the file alone classifies right.
+    private static IReadOnlyDictionary<string, string>? WithStoredConfiguration(ConvMixer model, IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (model.Pretrained is null)
+        {
+            return metadata;
+        }
+
+        var merged = ModelMetadata.From(model.Config, model.Pretrained)
+            .Where(p => !OnnxMetadataKeys.Reserved.Contains(p.Key) && p.Key != "format" && p.Key != "architecture")
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
+
     /// <summary>Writes the model to <paramref name="path"/> (atomically: a reader never sees a partial file).</summary>
     /// <param name="model">The model; it may live on any device and in any floating-point type (exported as float32).</param>
     /// <param name="path">The .onnx file to write.</param>
@@ -58,6 +77,8 @@ public static class ConvMixerOnnxExporter
 
     internal static ModelProto BuildModel(ConvMixer model, IReadOnlyDictionary<string, string>? metadata, OnnxExportOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        metadata = WithStoredConfiguration(model, metadata);
         ArgumentNullException.ThrowIfNull(model);
         options ??= OnnxExportOptions.Default;
         CheckMetadata(metadata);

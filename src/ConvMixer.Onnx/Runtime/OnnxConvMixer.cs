@@ -11,12 +11,13 @@ namespace ConvMixerNet.Onnx;
 /// called from any number of threads at once. Inputs and outputs are handed to ONNX Runtime as views of the caller's
 /// memory, without copies.
 /// </summary>
-public sealed class OnnxConvMixer : IDisposable
+public sealed class OnnxConvMixer : IImageClassificationModel
 {
     private readonly InferenceSession _session;
     private readonly string[] _inputNames = [OnnxGraphNames.Input];
     private readonly string[] _outputNames;
     private readonly string _fileName;
+    private readonly Lazy<PretrainedConfig?> _pretrained;
     private int _disposed;
     private int _profiling;
 
@@ -28,6 +29,7 @@ public sealed class OnnxConvMixer : IDisposable
         Architecture = architecture;
         Metadata = metadata;
         _outputNames = [OnnxGraphNames.OutputFor(architecture.NumClasses)];
+        _pretrained = new Lazy<PretrainedConfig?>(() => ConvMixerNet.Core.ModelMetadata.ReadPretrained(path, metadata, architecture));
     }
 
     /// <summary>The file the model was loaded from.</summary>
@@ -38,6 +40,24 @@ public sealed class OnnxConvMixer : IDisposable
 
     /// <summary>All <c>metadata_props</c> of the file (the architecture keys and whatever the exporter's caller added).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The preprocessing and class names stored in the file's metadata (under <c>config</c>), if any.</summary>
+    public PretrainedConfig? Pretrained => _pretrained.Value;
+
+    /// <inheritdoc />
+    public string Backend => IsQuantized ? "ONNX Runtime int8" : "ONNX Runtime float32";
+
+    /// <inheritdoc />
+    public float[] Logits(ReadOnlySpan<float> images, int count, int height, int width)
+    {
+        var values = count * Architecture.InChannels * height * width;
+        if (count <= 0 || values > images.Length)
+        {
+            throw new ArgumentException($"{_fileName}: a batch of {count} images of {Architecture.InChannels}x{height}x{width} needs {values} values; the buffer holds {images.Length}.", nameof(images));
+        }
+
+        return ComputeLogits(images[..values], [count, Architecture.InChannels, height, width]);
+    }
 
     /// <summary>Whether the file is an int8 model written by <see cref="OnnxInt8Quantizer"/>.</summary>
     public bool IsQuantized => Metadata.ContainsKey(OnnxMetadataKeys.Quantization);

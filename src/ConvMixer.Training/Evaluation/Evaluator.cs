@@ -45,13 +45,7 @@ public static class Evaluator
                         $"The model returns logits of shape [{string.Join(", ", logits.shape)}], but the data set has {classes} classes: reset the classifier to {classes} outputs.", nameof(model));
                 }
 
-                lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
-                var predicted = logits.argmax(1).cpu().data<long>().ToArray();
-                for (var i = 0; i < predicted.Length; i++)
-                {
-                    confusion[batch.Labels[i], predicted[i]]++;
-                }
-
+                lossSum += Accumulate(logits, labels, batch, confusion);
                 progress?.Report((++done, loader.BatchesPerEpoch));
             }
         }
@@ -61,5 +55,56 @@ public static class Evaluator
         }
 
         return new EvaluationResult(lossSum / dataset.Count, confusion, dataset.ClassNames);
+    }
+
+    /// <summary>Evaluates any backend (an exported model on ONNX Runtime, for example) on <paramref name="dataset"/>, with the same loss and confusion counting.</summary>
+    /// <param name="model">A classifier with one logit per class of <paramref name="dataset"/>.</param>
+    /// <param name="dataset">Labelled images.</param>
+    /// <param name="data">The configuration the model was trained with (its statistics normalise the images).</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="progress">Receives (batches done, batches) after every batch.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    public static EvaluationResult Evaluate(
+        IImageClassificationModel model,
+        ImageDataset dataset,
+        DataConfig data,
+        int batchSize = 256,
+        IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var classes = dataset.ClassCount;
+        if (model.Architecture.NumClasses != classes)
+        {
+            throw new ArgumentException($"The model has {model.Architecture.NumClasses} outputs, but the data set has {classes} classes.", nameof(model));
+        }
+
+        var loader = new BatchLoader(dataset, batchSize, data, Augmentation.None);
+        var confusion = new long[classes, classes];
+        double lossSum = 0;
+        var done = 0;
+        foreach (var batch in loader.Batches(loader.SequentialOrder(), epoch: 0, cancellationToken))
+        {
+            using var scope = NewDisposeScope();
+            var logits = tensor(model.Logits(batch.Pixels, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes]);
+            lossSum += Accumulate(logits, tensor(batch.Labels), batch, confusion);
+            progress?.Report((++done, loader.BatchesPerEpoch));
+        }
+
+        return new EvaluationResult(lossSum / dataset.Count, confusion, dataset.ClassNames);
+    }
+
+    // The batch's summed cross-entropy; its predictions are counted into the confusion matrix.
+    private static double Accumulate(Tensor logits, Tensor labels, HostBatch batch, long[,] confusion)
+    {
+        var loss = nn.functional.cross_entropy(logits, labels.to(logits.device), reduction: nn.Reduction.Sum).item<float>();
+        var predicted = logits.argmax(1).cpu().data<long>().ToArray();
+        for (var i = 0; i < predicted.Length; i++)
+        {
+            confusion[batch.Labels[i], predicted[i]]++;
+        }
+
+        return loss;
     }
 }

@@ -17,9 +17,7 @@ namespace ConvMixerNet.Vision;
 /// </code></example>
 public sealed class ImageClassifier : IDisposable
 {
-    private readonly ConvMixer _model;
-    private readonly Device _device;
-    private readonly ScalarType _dtype;
+    private readonly IImageClassificationModel _model;
     private int _disposed;
 
     /// <summary>
@@ -29,10 +27,22 @@ public sealed class ImageClassifier : IDisposable
     /// <exception cref="ArgumentException">The model has no classifier, the labels do not fit its class count, or an option makes no sense.</exception>
     /// <exception cref="NotSupportedException">float16 was asked for on the CPU, or CUDA is not available.</exception>
     public ImageClassifier(ConvMixer model, ImageClassifierOptions? options = null)
+        : this(OnTorchSharp(model, options ?? new ImageClassifierOptions()), options)
+    {
+    }
+
+    /// <summary>
+    /// Wraps any backend (TorchSharp, or ConvMixerNet.Onnx's ONNX Runtime model) with the same preprocessing, batching
+    /// and labelling. The classifier takes ownership and disposes it; <see cref="ImageClassifierOptions.Precision"/>
+    /// and <see cref="ImageClassifierOptions.Device"/> are the backend's business.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has no classifier, the labels do not fit its class count, or an option makes no sense.</exception>
+    public ImageClassifier(IImageClassificationModel model, ImageClassifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Options = options ?? new ImageClassifierOptions();
-        if (model.NumClasses == 0)
+        var architecture = model.Architecture;
+        if (architecture.NumClasses == 0)
         {
             throw new ArgumentException("The model has no classifier (NumClasses = 0), so it cannot classify; give it one with ResetClassifier and train it.", nameof(model));
         }
@@ -41,31 +51,22 @@ public sealed class ImageClassifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.DecodeParallelism, "options.DecodeParallelism");
 
         // The model's own configuration first (what it was trained or published with); explicit options override it.
-        var defaults = ResolvedPreprocessing.For(model.Config, model.Pretrained, Options);
+        var defaults = ResolvedPreprocessing.For(architecture, model.Pretrained, Options);
         Preprocessor = new ImagePreprocessor(defaults.Data, Options.ApplyExifOrientation);
         Labels = defaults.Labels;
         AssumedDefaults = defaults.Assumption;
-        if (Labels.Count != model.NumClasses)
+        if (Labels.Count != architecture.NumClasses)
         {
-            throw new ArgumentException($"The model has {model.NumClasses} classes but {Labels.Count} labels were given.", nameof(options));
+            throw new ArgumentException($"The model has {architecture.NumClasses} classes but {Labels.Count} labels were given.", nameof(options));
         }
 
-        if (defaults.Data.InChannels != model.Config.InChannels)
+        if (defaults.Data.InChannels != architecture.InChannels)
         {
             throw new ArgumentException(
-                $"The preprocessing makes {defaults.Data.InChannels}-channel images, but the model takes {model.Config.InChannels} channels.", nameof(options));
-        }
-
-        _device = Options.Device ?? CPU;
-        _dtype = ToScalarType(Options.Precision, _device);
-        if (_device.type == DeviceType.CUDA && !cuda.is_available())
-        {
-            throw new NotSupportedException("CUDA was asked for, but it is not available (no GPU, or the app references a CPU-only libtorch).");
+                $"The preprocessing makes {defaults.Data.InChannels}-channel images, but the model takes {architecture.InChannels} channels.", nameof(options));
         }
 
         _model = model;
-        _model.eval();
-        _model.to(_device).to(_dtype);
     }
 
     /// <summary>
@@ -106,7 +107,10 @@ public sealed class ImageClassifier : IDisposable
     public string? AssumedDefaults { get; }
 
     /// <summary>The model's architecture.</summary>
-    public ConvMixerConfig ModelConfig => _model.Config;
+    public ConvMixerConfig ModelConfig => _model.Architecture;
+
+    /// <summary>What runs the model (for example "TorchSharp Float32 on CPU" or "ONNX Runtime int8").</summary>
+    public string Backend => _model.Backend;
 
     /// <summary>Classifies an image file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -178,10 +182,15 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (batch.dim() != 4)
+        {
+            throw new ArgumentException($"Expected a batch [N, C, H, W], but got {batch.dim()} dimensions.", nameof(batch));
+        }
+
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var logits = _model.forward(batch.to(_device).to(_dtype));
-        return logits.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
+        var values = batch.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        var logits = _model.Logits(values, (int)batch.shape[0], (int)batch.shape[2], (int)batch.shape[3]);
+        return tensor(logits, [batch.shape[0], ModelConfig.NumClasses]).MoveToOuterDisposeScope();
     }
 
     /// <summary>Releases the model.</summary>
@@ -268,17 +277,13 @@ public sealed class ImageClassifier : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var side = Preprocessor.Config.InputSize;
-        long channels = Preprocessor.Config.InChannels;
         float[] probabilities;
         long[] indices;
+        var logitValues = _model.Logits(inputs.AsSpan(0, count * Preprocessor.ValuesPerImage), count, side, side);
         using (var scope = NewDisposeScope())
         {
-            var batch = count * Preprocessor.ValuesPerImage == inputs.Length
-                ? tensor(inputs, [count, channels, side, side])
-                : tensor(inputs.AsSpan(0, count * Preprocessor.ValuesPerImage).ToArray(), [count, channels, side, side]);
-            using var noGrad = no_grad();
-            var logits = _model.forward(batch.to(_device).to(_dtype));
-            var (values, top) = logits.to(ScalarType.Float32).softmax(1).topk(topK, dim: 1);
+            var logits = tensor(logitValues, [count, (long)ModelConfig.NumClasses]);
+            var (values, top) = logits.softmax(1).topk(topK, dim: 1);
             probabilities = values.cpu().data<float>().ToArray();
             indices = top.cpu().data<long>().ToArray();
         }
@@ -315,12 +320,24 @@ public sealed class ImageClassifier : IDisposable
         _ => e.Message,
     };
 
-    private static ScalarType ToScalarType(InferencePrecision precision, Device device) => precision switch
+    // The TorchSharp backend on the options' device and precision.
+    private static TorchSharpClassificationModel OnTorchSharp(ConvMixer model, ImageClassifierOptions options)
     {
-        InferencePrecision.Float32 => ScalarType.Float32,
-        InferencePrecision.BFloat16 => ScalarType.BFloat16,
-        InferencePrecision.Float16 when device.type == DeviceType.CUDA => ScalarType.Float16,
-        InferencePrecision.Float16 => throw new NotSupportedException("float16 inference needs CUDA; on the CPU use InferencePrecision.BFloat16."),
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown precision."),
-    };
+        ArgumentNullException.ThrowIfNull(model);
+        var device = options.Device ?? CPU;
+        var dtype = options.Precision switch
+        {
+            InferencePrecision.Float32 => ScalarType.Float32,
+            InferencePrecision.BFloat16 => ScalarType.BFloat16,
+            InferencePrecision.Float16 when device.type == DeviceType.CUDA => ScalarType.Float16,
+            InferencePrecision.Float16 => throw new NotSupportedException("float16 inference needs CUDA; on the CPU use InferencePrecision.BFloat16."),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "Unknown precision."),
+        };
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+        {
+            throw new NotSupportedException("CUDA was asked for, but it is not available (no GPU, or the app references a CPU-only libtorch).");
+        }
+
+        return new TorchSharpClassificationModel(model, device, dtype);
+    }
 }
