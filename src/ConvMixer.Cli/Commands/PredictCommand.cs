@@ -55,7 +55,7 @@ internal static class PredictCommand
 
     private static int Run(string[] inputs, string weights, CheckpointLoadOptions loadOptions, ImageClassifierOptions options, int top, bool json)
     {
-        var paths = CollectImages(inputs);
+        var (paths, unusable) = CollectImages(inputs);
         using var classifier = Classifier(weights, loadOptions, options);
         if (classifier.AssumedDefaults is { } assumed)
         {
@@ -82,6 +82,8 @@ internal static class PredictCommand
         {
             results.AddRange(classifier.ClassifyMany(paths, top));
         }
+
+        results.AddRange(unusable.Select(p => new ImageClassification(p.Path, [], p.Reason)));
 
         if (json)
         {
@@ -126,17 +128,19 @@ internal static class PredictCommand
         }
     }
 
-    // Files as given (whatever their extension), and image files found under folders, in a stable order.
-    private static List<string> CollectImages(string[] inputs)
+    // Files as given (whatever their extension), and image files found under folders, each real file once, in a
+    // stable order; entries of folders that cannot be read are reported with the results.
+    private static (List<string> Paths, List<ScanProblem> Unusable) CollectImages(string[] inputs)
     {
         var paths = new List<string>();
+        var unusable = new List<ScanProblem>();
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
             {
-                paths.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ImageDecoder.FileExtensions.Contains(Path.GetExtension(f)))
-                    .Order(StringComparer.Ordinal));
+                var scan = FolderScanner.FindFiles(input, ImageDecoder.FileExtensions);
+                paths.AddRange(scan.Files);
+                unusable.AddRange(scan.Problems);
             }
             else
             {
@@ -144,7 +148,7 @@ internal static class PredictCommand
             }
         }
 
-        return paths.Count > 0 ? paths : throw new UsageException($"no images found in {string.Join(", ", inputs)}.");
+        return paths.Count + unusable.Count > 0 ? (paths, unusable) : throw new UsageException($"no images found in {string.Join(", ", inputs)}.");
     }
 
     // One row per predicted class. Labels and numbers never wrap; only the image column folds, so a long path takes

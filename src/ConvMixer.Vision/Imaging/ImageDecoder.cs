@@ -18,21 +18,16 @@ public static class ImageDecoder
     public static IReadOnlySet<string> FileExtensions { get; } =
         new HashSet<string>([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Largest image file read (512 MiB), so a device, a FIFO or a huge file is refused instead of read without end.</summary>
+    public const long MaxFileBytes = 512L << 20;
+
     /// <summary>Reads and decodes an image file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ImageDecodeException">The path is a folder, or the file is empty, not an image in a supported format, truncated or corrupt.</exception>
-    public static RgbImage Decode(string path, bool applyExifOrientation = true)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path))
-        {
-            throw new ImageDecodeException(Path.GetFileName(path), "it is a folder, not an image file");
-        }
-
-        return Decode(File.ReadAllBytes(path), Path.GetFileName(path), applyExifOrientation);
-    }
+    /// <exception cref="ImageDecodeException">The path is a folder, a device, FIFO or socket, larger than <see cref="MaxFileBytes"/>, or the file is empty, not an image in a supported format, truncated or corrupt.</exception>
+    public static RgbImage Decode(string path, bool applyExifOrientation = true) =>
+        DecodeFile(path, applyExifOrientation, image => image, (_, _) => 0);
 
     /// <summary>Decodes an image read from <paramref name="stream"/> (read to its end, not closed).</summary>
     /// <param name="stream">The encoded image.</param>
@@ -61,18 +56,69 @@ public static class ImageDecoder
         }
 
         using var encoded = SKData.CreateCopy(data);
-        using var codec = SKCodec.Create(encoded)
-            ?? throw new ImageDecodeException(imageName, "not a supported image (JPEG, PNG, WebP, BMP or GIF), or its header is corrupt or cut short");
+        using var codec = SKCodec.Create(encoded) ?? throw NotAnImage(imageName);
+        return DecodeWithin(codec, imageName, applyExifOrientation, image => image, (_, _) => 0);
+    }
 
+    /// <summary>
+    /// Decodes an image file and hands it to <paramref name="transform"/> (a resize, say) while the decode memory is
+    /// still reserved, so the shared <see cref="DecodeMemoryBudget"/> covers decoding and transforming together.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="applyExifOrientation">Turn the image upright according to its EXIF orientation tag.</param>
+    /// <param name="transform">What to do with the decoded image while its memory is reserved.</param>
+    /// <param name="transformBytes">An estimate of what <paramref name="transform"/> allocates for a width × height image.</param>
+    internal static T DecodeFile<T>(string path, bool applyExifOrientation, Func<RgbImage, T> transform, Func<int, int, long> transformBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var name = Path.GetFileName(path);
+        if (Directory.Exists(path))
+        {
+            throw new ImageDecodeException(name, "it is a folder, not an image file");
+        }
+
+        if (FileKind.IsSpecial(path))
+        {
+            // Reading a device never ends and opening a FIFO blocks until someone writes to it.
+            throw new ImageDecodeException(name, "it is not a regular file (a device, FIFO or socket)");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The image '{path}' does not exist.", path);
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        if (stream.Length == 0)
+        {
+            throw new ImageDecodeException(name, "the file is empty (0 bytes)");
+        }
+
+        if (stream.Length > MaxFileBytes)
+        {
+            throw new ImageDecodeException(name, $"the file has {stream.Length:N0} bytes; image files of at most {MaxFileBytes:N0} bytes are read");
+        }
+
+        // The codec reads the header from the stream: the declared size is known before any pixel memory is taken.
+        using var codec = SKCodec.Create(stream) ?? throw NotAnImage(name);
+        return DecodeWithin(codec, name, applyExifOrientation, transform, transformBytes);
+    }
+
+    private static T DecodeWithin<T>(SKCodec codec, string imageName, bool applyExifOrientation, Func<RgbImage, T> transform, Func<int, int, long> transformBytes)
+    {
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
         {
             throw new ImageDecodeException(imageName, $"the image claims to be {width}x{height} pixels; at most {MaxPixels:N0} pixels are accepted");
         }
 
+        // RGBA from the decoder, RGB after dropping alpha, and a rotated copy for EXIF orientation.
+        var pixels = (long)width * height;
+        using var reservation = DecodeMemoryBudget.Shared.Reserve((pixels * 10) + transformBytes(width, height));
+
         // Unpremultiplied RGBA with no colour space: the stored colour values, as PIL reads them.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = new byte[info.BytesSize64];
+        var rgba = GC.AllocateUninitializedArray<byte>(checked((int)info.BytesSize64));
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
         SKCodecResult result;
         try
@@ -96,8 +142,11 @@ public static class ImageDecoder
         }
 
         var image = DropAlpha(rgba, width, height);
-        return applyExifOrientation ? ExifOrientation.ToUpright(image, codec.EncodedOrigin) : image;
+        return transform(applyExifOrientation ? ExifOrientation.ToUpright(image, codec.EncodedOrigin) : image);
     }
+
+    private static ImageDecodeException NotAnImage(string imageName) =>
+        new(imageName, "not a supported image (JPEG, PNG, WebP, BMP or GIF), or its header is corrupt or cut short");
 
     private static RgbImage DropAlpha(byte[] rgba, int width, int height)
     {
