@@ -19,10 +19,10 @@ internal static class PredictCommand
         var weights = new Option<string>("--weights", "-w") { Description = "The model: " + ModelSource.Kinds + ".", Required = true };
         var preset = ModelSource.PresetOption("The preset the weights follow (gives the activation).");
         var activation = ModelSource.ActivationOption();
-        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
+        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to stdout instead of a table." };
         var preprocessing = new PreprocessingOptions();
-        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var precision = new Option<InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => InferencePrecision.Float32 };
         var ignoreExif = new Option<bool>("--ignore-exif-orientation") { Description = "Use stored pixels as they are, as timm's loader does." };
 
@@ -43,12 +43,12 @@ internal static class PredictCommand
             {
                 Overrides = preprocessing.Overrides(parse),
                 Labels = preprocessing.ReadLabels(parse),
-                BatchSize = Runtime.Positive(parse.GetValue(batch), "--batch-size"),
+                BatchSize = parse.GetValue(batch),
                 Precision = precisionValue,
                 ApplyExifOrientation = !parse.GetValue(ignoreExif),
             };
             var loadOptions = ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation));
-            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, Runtime.Positive(parse.GetValue(top), "--top"), parse.GetValue(json));
+            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, parse.GetValue(top), parse.GetValue(json));
         });
         return command;
     }
