@@ -47,7 +47,7 @@ internal static class CheckpointLoader
                         + "load with Strict = false, which loads everything but the classifier.";
                 }
             }
-            else if (!CanHold(expected.dtype, found.dtype))
+            else if (!CanHold(key, expected.dtype, found.dtype))
             {
                 mismatches.Add($"{key}: expected dtype {expected.dtype} (model), found {found.dtype} (checkpoint)");
             }
@@ -88,9 +88,11 @@ internal static class CheckpointLoader
     private static bool IsClassifier(string key) => key.StartsWith("head.", StringComparison.Ordinal);
 
     // Weights are real numbers: integer, bool or complex values in a floating-point tensor mean the file is not what it
-    // claims (a cast would hide that). Counters (integer tensors) take integers only.
-    private static bool CanHold(ScalarType model, ScalarType checkpoint) =>
-        IsReal(model) ? IsReal(checkpoint) : IsInteger(model) && IsInteger(checkpoint);
+    // claims (a cast would hide that). BatchNorm counters are integers (the model may hold them in its own dtype).
+    private static bool CanHold(string key, ScalarType model, ScalarType checkpoint) =>
+        key.EndsWith(NumBatchesTracked, StringComparison.Ordinal)
+            ? IsInteger(checkpoint) || (IsReal(model) && IsReal(checkpoint))
+            : IsReal(model) ? IsReal(checkpoint) : IsInteger(model) && IsInteger(checkpoint);
 
     private static bool IsReal(ScalarType type) => type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 

@@ -56,7 +56,7 @@ public static class FolderScanner
             }
 
             // Reverse, so the stack visits sub-folders in name order.
-            foreach (var entry in entries.Reverse())
+            foreach (var entry in Enumerable.Reverse(entries))
             {
                 var path = Path.Combine(folder, entry.Name);
                 var undecodable = entry.Name.Contains('\uFFFD', StringComparison.Ordinal) && !File.Exists(path) && !Directory.Exists(path);
