@@ -18,6 +18,8 @@ public static class ImageDecoder
     public static IReadOnlySet<string> FileExtensions { get; } =
         new HashSet<string>([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
 
+    private const long MaxDeflateRatio = 1032;
+
     /// <summary>Largest image file read (512 MiB), so a device, a FIFO or a huge file is refused instead of read without end.</summary>
     public const long MaxFileBytes = 512L << 20;
 
@@ -57,7 +59,7 @@ public static class ImageDecoder
 
         using var encoded = SKData.CreateCopy(data);
         using var codec = SKCodec.Create(encoded) ?? throw NotAnImage(imageName);
-        return DecodeWithin(codec, imageName, applyExifOrientation, image => image, (_, _) => 0);
+        return DecodeWithin(codec, data.Length, imageName, applyExifOrientation, image => image, (_, _) => 0);
     }
 
     /// <summary>
@@ -101,15 +103,21 @@ public static class ImageDecoder
 
         // The codec reads the header from the stream: the declared size is known before any pixel memory is taken.
         using var codec = SKCodec.Create(stream) ?? throw NotAnImage(name);
-        return DecodeWithin(codec, name, applyExifOrientation, transform, transformBytes);
+        return DecodeWithin(codec, stream.Length, name, applyExifOrientation, transform, transformBytes);
     }
 
-    private static T DecodeWithin<T>(SKCodec codec, string imageName, bool applyExifOrientation, Func<RgbImage, T> transform, Func<int, int, long> transformBytes)
+    private static T DecodeWithin<T>(SKCodec codec, long encodedBytes, string imageName, bool applyExifOrientation, Func<RgbImage, T> transform, Func<int, int, long> transformBytes)
     {
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
         {
             throw new ImageDecodeException(imageName, $"the image claims to be {width}x{height} pixels; at most {MaxPixels:N0} pixels are accepted");
+        }
+
+        // A PNG's rows (at least one bit per pixel plus a filter byte) are deflated, which shrinks data at most 1032:1.
+        if (codec.EncodedFormat == SKEncodedImageFormat.Png && height * (1 + ((width + 7L) / 8)) / MaxDeflateRatio > encodedBytes)
+        {
+            throw new ImageDecodeException(imageName, $"the PNG claims to be {width}x{height} pixels, which its {encodedBytes:N0} bytes cannot hold (the header is corrupt or crafted)");
         }
 
         // RGBA from the decoder, RGB after dropping alpha, and a rotated copy for EXIF orientation.
