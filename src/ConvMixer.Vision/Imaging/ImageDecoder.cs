@@ -91,19 +91,20 @@ public static class ImageDecoder
         }
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        if (stream.Length == 0)
+        var length = stream.Length; // the codec owns (and may close) the stream once created
+        if (length == 0)
         {
             throw new ImageDecodeException(name, "the file is empty (0 bytes)");
         }
 
-        if (stream.Length > MaxFileBytes)
+        if (length > MaxFileBytes)
         {
-            throw new ImageDecodeException(name, $"the file has {stream.Length:N0} bytes; image files of at most {MaxFileBytes:N0} bytes are read");
+            throw new ImageDecodeException(name, $"the file has {length:N0} bytes; image files of at most {MaxFileBytes:N0} bytes are read");
         }
 
         // The codec reads the header from the stream: the declared size is known before any pixel memory is taken.
         using var codec = SKCodec.Create(stream) ?? throw NotAnImage(name);
-        return DecodeWithin(codec, stream.Length, name, applyExifOrientation, transform, transformBytes);
+        return DecodeWithin(codec, length, name, applyExifOrientation, transform, transformBytes);
     }
 
     private static T DecodeWithin<T>(SKCodec codec, long encodedBytes, string imageName, bool applyExifOrientation, Func<RgbImage, T> transform, Func<int, int, long> transformBytes)
