@@ -20,6 +20,9 @@ public static class ImageDecoder
 
     private const long MaxDeflateRatio = 1032;
 
+    // Decoded images at least this large are collected right after they were resized.
+    private const long CollectAfterBytes = 64L << 20;
+
     /// <summary>Largest image file read (512 MiB), so a device, a FIFO or a huge file is refused instead of read without end.</summary>
     public const long MaxFileBytes = 512L << 20;
 
@@ -125,46 +128,60 @@ public static class ImageDecoder
         var pixels = (long)width * height;
         using var reservation = DecodeMemoryBudget.Shared.Reserve((pixels * 10) + transformBytes(width, height));
 
-        // Unpremultiplied RGBA with no colour space: the stored colour values, as PIL reads them.
+        // Unpremultiplied RGBA with no colour space: the stored colour values, as PIL reads them. The RGBA buffer is
+        // native memory, freed as soon as the RGB copy exists, so it never waits for a garbage collection.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = GC.AllocateUninitializedArray<byte>(checked((int)info.BytesSize64));
-        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        SKCodecResult result;
+        RgbImage image;
+        var rgba = Marshal.AllocHGlobal(checked((nint)info.BytesSize64));
         try
         {
-            result = codec.GetPixels(info, handle.AddrOfPinnedObject());
+            var result = codec.GetPixels(info, rgba);
+            if (result != SKCodecResult.Success)
+            {
+                throw new ImageDecodeException(imageName, result switch
+                {
+                    SKCodecResult.IncompleteInput => $"the {FormatName(codec)} data is truncated (the file ends before the image is complete)",
+                    SKCodecResult.ErrorInInput => $"the {FormatName(codec)} data is corrupt",
+                    SKCodecResult.InvalidInput => $"the {FormatName(codec)} data is invalid (truncated or corrupt)",
+                    _ => $"the {FormatName(codec)} decoder failed ({result})",
+                });
+            }
+
+            image = DropAlpha(rgba, width, height);
         }
         finally
         {
-            handle.Free();
+            Marshal.FreeHGlobal(rgba);
         }
 
-        if (result != SKCodecResult.Success)
+        var transformed = transform(applyExifOrientation ? ExifOrientation.ToUpright(image, codec.EncodedOrigin) : image);
+        if (!ReferenceEquals(transformed, image) && pixels * 3 >= CollectAfterBytes)
         {
-            throw new ImageDecodeException(imageName, result switch
-            {
-                SKCodecResult.IncompleteInput => $"the {FormatName(codec)} data is truncated (the file ends before the image is complete)",
-                SKCodecResult.ErrorInInput => $"the {FormatName(codec)} data is corrupt",
-                SKCodecResult.InvalidInput => $"the {FormatName(codec)} data is invalid (truncated or corrupt)",
-                _ => $"the {FormatName(codec)} decoder failed ({result})",
-            });
+            // The decoded pixels are garbage now; collect them before the next decode reserves the memory they held,
+            // or the budget would bound only what is in use, not what the process holds.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
         }
 
-        var image = DropAlpha(rgba, width, height);
-        return transform(applyExifOrientation ? ExifOrientation.ToUpright(image, codec.EncodedOrigin) : image);
+        return transformed;
     }
 
     private static ImageDecodeException NotAnImage(string imageName) =>
         new(imageName, "not a supported image (JPEG, PNG, WebP, BMP or GIF), or its header is corrupt or cut short");
 
-    private static RgbImage DropAlpha(byte[] rgba, int width, int height)
+    private static RgbImage DropAlpha(IntPtr rgba, int width, int height)
     {
         var rgb = new byte[(long)width * height * 3];
-        for (long i = 0, j = 0; j < rgb.LongLength; i += 4, j += 3)
+        var row = new byte[width * 4];
+        long j = 0;
+        for (var y = 0; y < height; y++)
         {
-            rgb[j] = rgba[i];
-            rgb[j + 1] = rgba[i + 1];
-            rgb[j + 2] = rgba[i + 2];
+            Marshal.Copy(rgba + ((nint)y * row.Length), row, 0, row.Length);
+            for (var i = 0; i < row.Length; i += 4, j += 3)
+            {
+                rgb[j] = row[i];
+                rgb[j + 1] = row[i + 1];
+                rgb[j + 2] = row[i + 2];
+            }
         }
 
         return new RgbImage(width, height, rgb);
