@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 
 namespace ConvMixerNet.Cli;
 
@@ -36,6 +37,12 @@ public static class CommandLineApp
             return ExitCodes.UsageError;
         }
 
+        // Stopped by a signal or Ctrl-C: no half-written output and no hidden temporary file stays behind.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => AtomicFile.AbandonInFlightWrites());
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => AtomicFile.AbandonInFlightWrites());
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => AtomicFile.AbandonInFlightWrites());
+        using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, _ => AtomicFile.AbandonInFlightWrites());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => AtomicFile.AbandonInFlightWrites();
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -18,12 +18,12 @@ internal static class BenchCommand
             Description = "The architecture: " + string.Join(", ", ConvMixerPresets.ByName.Keys) + ".",
             DefaultValueFactory = _ => "convmixer_768_32",
         };
-        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var precision = new Option<InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => InferencePrecision.Float32 };
-        var inputSize = new Option<int>("--input-size") { Description = "Image side.", DefaultValueFactory = _ => 224 };
-        var iterations = new Option<int>("--iterations", "-n") { Description = "Timed forward passes.", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed forward passes first.", DefaultValueFactory = _ => 2 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." };
+        var inputSize = new Option<int>("--input-size") { Description = "Image side.", DefaultValueFactory = _ => 224 }.AtLeast(1);
+        var iterations = new Option<int>("--iterations", "-n") { Description = "Timed forward passes.", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var warmup = new Option<int>("--warmup") { Description = "Untimed forward passes first.", DefaultValueFactory = _ => 2 }.AtLeast(0);
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Write the measurements as JSON." };
 
         var command = new Command("bench", "Measure forward-pass throughput (randomly initialised weights; speed does not depend on their values).")
@@ -39,10 +39,12 @@ internal static class BenchCommand
     private static int Run(string presetName, int batch, InferencePrecision precision, int inputSize, int iterations, int warmup, int? threads, bool json)
     {
         var config = ModelSource.Preset(presetName);
-        if (batch <= 0 || iterations <= 0 || warmup < 0 || inputSize < config.PatchSize || threads <= 0)
+        if (inputSize < config.PatchSize)
         {
-            throw new UsageException($"--batch-size, --iterations and --threads must be positive, --warmup not negative, and --input-size at least the patch size ({config.PatchSize}).");
+            throw new UsageException($"--input-size {inputSize} is smaller than the patch size of {presetName} ({config.PatchSize}).");
         }
+
+        MemoryEstimate.Require(MemoryEstimate.Inference(config, batch, inputSize, precision == InferencePrecision.BFloat16 ? 2 : 4), $"{presetName} at --batch-size {batch} and --input-size {inputSize}", "--batch-size or --input-size");
 
         var dtype = Runtime.CpuDType(precision);
         Runtime.ApplyThreads(threads);

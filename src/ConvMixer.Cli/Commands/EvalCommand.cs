@@ -11,10 +11,10 @@ internal static class EvalCommand
     {
         var weights = new Option<string>("--weights", "-w") { Description = "The model: " + ModelSource.Kinds + ". Its stored preprocessing and class names are used.", Required = true };
         var data = new Option<string>("--data", "-d") { Description = "An MNIST-layout IDX directory (its test split is used) or an image folder (its val/ or test/ sub-folder if present).", Required = true };
-        var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var preprocessing = new PreprocessingOptions();
-        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." };
-        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." }.AtLeast(1);
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." }.AtLeast(1);
         var command = new Command("eval", "Evaluate a model on labelled data: accuracy, loss, per-class recall and confusion matrix.")
         {
             weights, data, batch, threads, limit,
@@ -33,7 +33,7 @@ internal static class EvalCommand
             }
 
             return Task.FromResult(Run(
-                parse.GetRequiredValue(weights), parse.GetRequiredValue(data), Runtime.Positive(parse.GetValue(batch), "--batch"), options,
+                parse.GetRequiredValue(weights), parse.GetRequiredValue(data), parse.GetValue(batch), options,
                 parse.GetValue(threads), parse.GetValue(limit), cancellationToken));
         });
         return command;

@@ -53,7 +53,15 @@ internal static class InfoCommand
         }
 
         var grid = inputSize / config.PatchSize;
-        var macs = config.MultiplyAccumulates(inputSize, inputSize);
+        long macs;
+        try
+        {
+            macs = config.MultiplyAccumulates(inputSize, inputSize);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new UsageException($"--input-size {inputSize}: the multiply-accumulates of {config} at {inputSize}x{inputSize} do not fit in a 64-bit count.");
+        }
         var title = isPreset ? $"[bold]{Markup.Escape(source)}[/] (preset)" : $"[bold]{Markup.Escape(Path.GetFileName(Path.TrimEndingDirectorySeparator(source)))}[/]";
         var architecture = new Table().Title(title).AddColumn("Property").AddColumn(new TableColumn("Value"));
         architecture.AddRow("Architecture", Markup.Escape(config.ToString()));

@@ -19,10 +19,10 @@ internal static class PredictCommand
         var weights = new Option<string>("--weights", "-w") { Description = "The model: " + ModelSource.Kinds + ".", Required = true };
         var preset = ModelSource.PresetOption("The preset the weights follow (gives the activation).");
         var activation = ModelSource.ActivationOption();
-        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 };
+        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Write the results as JSON to stdout instead of a table." };
         var preprocessing = new PreprocessingOptions();
-        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
+        var batch = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var precision = new Option<InferencePrecision>("--precision") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => InferencePrecision.Float32 };
         var ignoreExif = new Option<bool>("--ignore-exif-orientation") { Description = "Use stored pixels as they are, as timm's loader does." };
 
@@ -43,19 +43,19 @@ internal static class PredictCommand
             {
                 Overrides = preprocessing.Overrides(parse),
                 Labels = preprocessing.ReadLabels(parse),
-                BatchSize = Runtime.Positive(parse.GetValue(batch), "--batch-size"),
+                BatchSize = parse.GetValue(batch),
                 Precision = precisionValue,
                 ApplyExifOrientation = !parse.GetValue(ignoreExif),
             };
             var loadOptions = ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation));
-            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, Runtime.Positive(parse.GetValue(top), "--top"), parse.GetValue(json));
+            return Run(parse.GetRequiredValue(images), parse.GetRequiredValue(weights), loadOptions, options, parse.GetValue(top), parse.GetValue(json));
         });
         return command;
     }
 
     private static int Run(string[] inputs, string weights, CheckpointLoadOptions loadOptions, ImageClassifierOptions options, int top, bool json)
     {
-        var paths = CollectImages(inputs);
+        var (paths, unusable) = CollectImages(inputs);
         using var classifier = Classifier(weights, loadOptions, options);
         if (classifier.AssumedDefaults is { } assumed)
         {
@@ -82,6 +82,8 @@ internal static class PredictCommand
         {
             results.AddRange(classifier.ClassifyMany(paths, top));
         }
+
+        results.AddRange(unusable.Select(p => new ImageClassification(p.Path, [], p.Reason)));
 
         if (json)
         {
@@ -126,17 +128,19 @@ internal static class PredictCommand
         }
     }
 
-    // Files as given (whatever their extension), and image files found under folders, in a stable order.
-    private static List<string> CollectImages(string[] inputs)
+    // Files as given (whatever their extension), and image files found under folders, each real file once, in a
+    // stable order; entries of folders that cannot be read are reported with the results.
+    private static (List<string> Paths, List<ScanProblem> Unusable) CollectImages(string[] inputs)
     {
         var paths = new List<string>();
+        var unusable = new List<ScanProblem>();
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
             {
-                paths.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ImageDecoder.FileExtensions.Contains(Path.GetExtension(f)))
-                    .Order(StringComparer.Ordinal));
+                var scan = FolderScanner.FindFiles(input, ImageDecoder.FileExtensions);
+                paths.AddRange(scan.Files);
+                unusable.AddRange(scan.Problems);
             }
             else
             {
@@ -144,7 +148,7 @@ internal static class PredictCommand
             }
         }
 
-        return paths.Count > 0 ? paths : throw new UsageException($"no images found in {string.Join(", ", inputs)}.");
+        return paths.Count + unusable.Count > 0 ? (paths, unusable) : throw new UsageException($"no images found in {string.Join(", ", inputs)}.");
     }
 
     // One row per predicted class. Labels and numbers never wrap; only the image column folds, so a long path takes

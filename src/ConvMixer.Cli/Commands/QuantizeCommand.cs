@@ -16,7 +16,7 @@ internal static class QuantizeCommand
         var input = new Argument<string>("input") { Description = "A float32 .onnx file written by 'convmixer convert'." };
         var output = new Argument<string>("output") { Description = "The int8 .onnx file to write (atomically)." };
         var calibration = new Option<string>("--calibration") { Description = "A folder of representative images (searched recursively), preprocessed with the model's stored configuration.", Required = true };
-        var count = new Option<int>("--count", "-n") { Description = "How many calibration images to use (the first N in path order).", DefaultValueFactory = _ => 256 };
+        var count = new Option<int>("--count", "-n") { Description = "How many calibration images to use (the first N in path order).", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var overwrite = new Option<bool>("--force") { Description = "Replace the output file if it exists." };
         var command = new Command("quantize", "Quantize an ONNX export to int8 (per-channel int8 weights, activations calibrated on images; the patch embedding stays float32 for accuracy).")
         {
@@ -24,7 +24,7 @@ internal static class QuantizeCommand
         };
         command.SetAction(parse => Run(
             parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetRequiredValue(calibration),
-            Runtime.Positive(parse.GetValue(count), "--count"), parse.GetValue(overwrite)));
+            parse.GetValue(count), parse.GetValue(overwrite)));
         return command;
     }
 
@@ -45,11 +45,7 @@ internal static class QuantizeCommand
             throw new UsageException($"--calibration: '{calibrationFolder}' is not a folder of images.");
         }
 
-        var images = Directory.EnumerateFiles(calibrationFolder, "*", SearchOption.AllDirectories)
-            .Where(f => ImageDecoder.FileExtensions.Contains(Path.GetExtension(f)))
-            .Order(StringComparer.Ordinal)
-            .Take(count)
-            .ToList();
+        var images = FolderScanner.FindFiles(calibrationFolder, ImageDecoder.FileExtensions).Files.Take(count).ToList();
         if (images.Count == 0)
         {
             throw new UsageException($"--calibration: '{calibrationFolder}' holds no images ({string.Join(", ", ImageDecoder.FileExtensions)}); int8 needs calibration images.");

@@ -17,34 +17,35 @@ internal static class TrainCommand
         var data = new Option<string>("--data", "-d") { Description = "An MNIST-layout IDX directory, or an image folder (one sub-folder per class, optionally under train/ and val/).", Required = true };
         var validation = new Option<string?>("--val") { Description = "Validation data (default: the IDX test split, or the val/ or test/ folder next to train/)." };
         var output = new Option<string>("--out", "-o") { Description = "Directory for checkpoint.ckpt, metrics.csv, model.safetensors and the plots.", Required = true };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out (same data; the hyperparameters come from the checkpoint)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out (same data and hyperparameters; only --epochs may grow)." };
+        var force = new Option<bool>("--force") { Description = "Start a new run in an --out that holds a previous run's files, replacing them." };
         var preset = new Option<string?>("--preset", "-p") { Description = "Architecture preset: " + string.Join(", ", ConvMixerPresets.ByName.Keys) + "." };
-        var dim = new Option<int>("--dim") { Description = "Width (when no preset).", DefaultValueFactory = _ => 256 };
-        var depth = new Option<int>("--depth") { Description = "Number of layers (when no preset).", DefaultValueFactory = _ => 8 };
-        var kernel = new Option<int>("--kernel") { Description = "Depthwise kernel size (when no preset).", DefaultValueFactory = _ => 5 };
-        var patch = new Option<int>("--patch") { Description = "Patch size (when no preset).", DefaultValueFactory = _ => 2 };
+        var dim = new Option<int>("--dim") { Description = "Width (when no preset).", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var depth = new Option<int>("--depth") { Description = "Number of layers (when no preset).", DefaultValueFactory = _ => 8 }.AtLeast(1);
+        var kernel = new Option<int>("--kernel") { Description = "Depthwise kernel size (when no preset).", DefaultValueFactory = _ => 5 }.AtLeast(1);
+        var patch = new Option<int>("--patch") { Description = "Patch size (when no preset).", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var pretrained = new Option<string?>("--pretrained") { Description = "Fine-tune from these weights (a training checkpoint, .safetensors, .pth or TorchSharp file); the head is replaced for the data's classes." };
-        var freeze = new Option<int>("--freeze-body-epochs") { Description = "With --pretrained: train only the new head for this many first epochs.", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch", "-b") { Description = "Images per batch.", DefaultValueFactory = _ => 128 };
-        var accumulate = new Option<int>("--accumulate") { Description = "Batches per optimizer step (gradient accumulation).", DefaultValueFactory = _ => 1 };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => 0.01 };
-        var weightDecay = new Option<double>("--wd") { Description = "AdamW weight decay.", DefaultValueFactory = _ => 0.01 };
+        var freeze = new Option<int>("--freeze-body-epochs") { Description = "With --pretrained: train only the new head for this many first epochs.", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var batch = new Option<int>("--batch", "-b") { Description = "Images per batch.", DefaultValueFactory = _ => 128 }.AtLeast(1);
+        var accumulate = new Option<int>("--accumulate") { Description = "Batches per optimizer step (gradient accumulation).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => 0.01 }.Within(0, double.PositiveInfinity, minimumExclusive: true);
+        var weightDecay = new Option<double>("--wd") { Description = "AdamW weight decay.", DefaultValueFactory = _ => 0.01 }.Within(0, double.PositiveInfinity);
         var schedule = new Option<ScheduleKind>("--schedule") { Description = "OneCycle (the official recipe), CosineWithWarmup or Constant.", DefaultValueFactory = _ => ScheduleKind.OneCycle };
-        var warmup = new Option<double>("--warmup-epochs") { Description = "Warm-up of CosineWithWarmup, in epochs.", DefaultValueFactory = _ => 1.0 };
-        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing in [0, 1).", DefaultValueFactory = _ => 0.0 };
-        var clip = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." };
-        var cropPadding = new Option<int>("--crop-padding") { Description = "Random-crop augmentation: zero padding on each side (0 = off).", DefaultValueFactory = _ => 0 };
+        var warmup = new Option<double>("--warmup-epochs") { Description = "Warm-up of CosineWithWarmup, in epochs.", DefaultValueFactory = _ => 1.0 }.Within(0, double.PositiveInfinity);
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing in [0, 1).", DefaultValueFactory = _ => 0.0 }.Within(0, 1, maximumExclusive: true);
+        var clip = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." }.Within(0, double.PositiveInfinity, minimumExclusive: true);
+        var cropPadding = new Option<int>("--crop-padding") { Description = "Random-crop augmentation: zero padding on each side (0 = off).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips." };
-        var imageSize = new Option<int>("--image-size") { Description = "Side of the square images made from an image folder.", DefaultValueFactory = _ => 32 };
+        var imageSize = new Option<int>("--image-size") { Description = "Side of the square images made from an image folder.", DefaultValueFactory = _ => 32 }.AtLeast(1);
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." };
-        var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick trials)." };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." }.AtLeast(1);
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick trials)." }.AtLeast(1);
         var classNames = new Option<string?>("--class-names") { Description = "For IDX data: a text file with one class name per line, in label order (default: Fashion-MNIST's for a folder named after it, else the digits)." };
 
         var command = new Command("train", "Train or fine-tune a ConvMixer with AdamW and the official one-cycle schedule; checkpoints after every epoch.")
         {
-            data, validation, output, resume, preset, dim, depth, kernel, patch, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
+            data, validation, output, resume, force, preset, dim, depth, kernel, patch, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
             schedule, warmup, smoothing, clip, cropPadding, flip, imageSize, seed, threads, limit, classNames,
         };
         command.SetAction((parse, cancellationToken) =>
@@ -55,6 +56,8 @@ internal static class TrainCommand
                 Validation = parse.GetValue(validation),
                 Output = parse.GetRequiredValue(output),
                 Resume = parse.GetValue(resume),
+                Force = parse.GetValue(force),
+                Given = command.Options.Where(parse.IsGiven).Select(o => o.Name).ToHashSet(StringComparer.Ordinal),
                 Preset = parse.GetValue(preset),
                 Dim = parse.GetValue(dim),
                 Depth = parse.GetValue(depth),
@@ -86,13 +89,31 @@ internal static class TrainCommand
         return command;
     }
 
+    // What a run writes into --out; their presence marks a previous run.
+    private static readonly string[] RunFiles =
+    [
+        TrainingCheckpoint.FileName, MetricsCsv.FileName, ModelFolder.ConfigFileName, ModelFolder.SafetensorsFileName, TrainingCurves.LossFile, TrainingCurves.AccuracyFile,
+    ];
+
     private static int Run(TrainRequest request, CancellationToken cancellationToken)
     {
         Runtime.ApplyThreads(request.Threads);
+        if (File.Exists(request.Output))
+        {
+            throw new UsageException($"--out '{request.Output}' is a file; give a folder for the run's outputs.");
+        }
 
+        if (!IdxLoader.IsIdxDirectory(request.Data) && IsWithin(request.Output, request.Data))
+        {
+            throw new UsageException($"--out '{request.Output}' lies inside --data '{request.Data}': the next run would train on this run's outputs as a class. Choose an --out outside the data.");
+        }
+
+        // Held until the run ends, so a second run on this folder fails now instead of interleaving its files with ours.
+        using var folderLock = RunFolderLock.Acquire(request.Output);
         var checkpointPath = Path.Combine(request.Output, TrainingCheckpoint.FileName);
         CheckpointState? saved = null;
         var options = request.Options with { OutputDirectory = request.Output };
+        var imageSize = request.ImageSize;
         if (request.Resume)
         {
             if (!File.Exists(checkpointPath))
@@ -101,20 +122,24 @@ internal static class TrainCommand
             }
 
             saved = TrainingCheckpoint.ReadState(checkpointPath);
-            options = saved.Options with { OutputDirectory = request.Output };
+            options = ResumeOptions(request, saved) with { OutputDirectory = request.Output };
+            imageSize = saved.Options.Data?.InputSize ?? imageSize;
         }
-
-        if (request.ImageSize <= 0)
+        else
         {
-            throw new UsageException("--image-size must be positive.");
+            ClearPreviousRun(request);
         }
 
-        if (request.Limit is <= 0)
+        try
         {
-            throw new UsageException("--limit must be positive.");
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(InCliTerms(e));
         }
 
-        var data = DataSource.LoadForTraining(request.Data, request.Validation, request.ImageSize, request.Limit, request.ClassNames);
+        var data = DataSource.LoadForTraining(request.Data, request.Validation, imageSize, request.Limit, request.ClassNames);
         ReportData(data);
         using var model = BuildModel(request, saved, data.Train);
         if (saved is null)
@@ -122,17 +147,26 @@ internal static class TrainCommand
             options = options with { Data = DatasetStatistics.ForTraining(data.Train, request.Pretrained is null ? null : model) };
         }
 
+        TrainingResult result;
         using var trainer = new Trainer(model, options);
-        if (request.Resume)
+        try
         {
-            var state = trainer.Resume(checkpointPath);
-            Terminal.Out.MarkupLine($"Resuming after epoch {state.CompletedEpochs} of {options.Epochs} (step {state.GlobalStep}).");
-        }
+            if (request.Resume)
+            {
+                var state = trainer.Resume(checkpointPath);
+                Terminal.Out.MarkupLine($"Resuming after epoch {state.CompletedEpochs} of {options.Epochs} (step {state.GlobalStep}).");
+            }
 
-        Terminal.Out.MarkupLine(Markup.Escape($"Model: {model.Config}, {Terminal.Count(model.ParameterCount)} parameters; {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}), {torch.get_num_threads()} threads."));
-        var result = Terminal.ShowsProgress
-            ? FitWithProgressBar(trainer, data, cancellationToken)
-            : trainer.Fit(data.Train, data.Validation, new InlineProgress<TrainingProgress>(PrintEpoch), cancellationToken);
+            Terminal.Out.MarkupLine(Markup.Escape($"Model: {model.Config}, {Terminal.Count(model.ParameterCount)} parameters; {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}), {torch.get_num_threads()} threads."));
+            result = Terminal.ShowsProgress
+                ? FitWithProgressBar(trainer, data, cancellationToken)
+                : trainer.Fit(data.Train, data.Validation, new InlineProgress<TrainingProgress>(PrintEpoch), cancellationToken);
+        }
+        catch (ArgumentException e) when (e.ParamName is "train" or "validation" or "checkpointPath")
+        {
+            // The data or checkpoint does not fit the run (other classes, another image count, another architecture).
+            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+        }
 
         var plots = TrainingCurves.Write(request.Output, result.History);
         Terminal.Out.Write(TrainingTables.Epochs(result.History));
@@ -170,17 +204,132 @@ internal static class TrainCommand
         var config = request.Preset is { } name
             ? ModelSource.Preset(name) with { NumClasses = train.ClassCount, InChannels = train.Channels }
             : new ConvMixerConfig(request.Dim, request.Depth, request.Kernel, request.Patch, train.ClassCount, train.Channels);
-        try
+        if (train.Height < config.PatchSize || train.Width < config.PatchSize)
         {
-            config.Validate();
+            throw new UsageException($"--patch {config.PatchSize} is larger than the {train.Height}x{train.Width} images.");
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UsageException($"Invalid architecture: {e.Message}");
-        }
+
+        MemoryEstimate.Require(MemoryEstimate.Training(config, request.Options.BatchSize, train.Height), $"training {config} with --batch {request.Options.BatchSize}", "--dim, --depth or --batch");
 
         torch.random.manual_seed(request.Options.Seed);
         return new ConvMixer(config);
+    }
+
+    // A new run must not silently overwrite a previous one: it needs --force (which clears the old files first, so a
+    // crash before the first epoch cannot leave the old checkpoint to be resumed) or --resume.
+    private static void ClearPreviousRun(TrainRequest request)
+    {
+        var previous = RunFiles.Where(name => File.Exists(Path.Combine(request.Output, name))).ToArray();
+        if (previous.Length == 0)
+        {
+            return;
+        }
+
+        if (!request.Force)
+        {
+            throw new UsageException($"--out '{request.Output}' holds a previous run ({string.Join(", ", previous)}); pass --resume to continue it or --force to replace it.");
+        }
+
+        foreach (var name in previous)
+        {
+            File.Delete(Path.Combine(request.Output, name));
+        }
+    }
+
+    // The checkpoint's options, with what this command line may change; anything it cannot change is refused.
+    private static TrainerOptions ResumeOptions(TrainRequest request, CheckpointState saved)
+    {
+        if (request.Force)
+        {
+            throw new UsageException("--resume continues the run in --out and --force replaces it; pass one of them.");
+        }
+
+        var o = saved.Options;
+        var given = request.Given;
+        var r = request.Options;
+        var architecture = saved.ModelConfig;
+        var conflicts = new List<string>();
+        void Compare(string option, object? asked, object? stored)
+        {
+            if (given.Contains(option) && !Equals(asked, stored))
+            {
+                conflicts.Add(string.Create(CultureInfo.InvariantCulture, $"{option} {asked ?? "(none)"} (the run has {stored ?? "(none)"})"));
+            }
+        }
+
+        Compare("--dim", request.Dim, architecture.Dim);
+        Compare("--depth", request.Depth, architecture.Depth);
+        Compare("--kernel", request.Kernel, architecture.KernelSize);
+        Compare("--patch", request.Patch, architecture.PatchSize);
+        if (given.Contains("--preset") && request.Preset is { } preset && ModelSource.Preset(preset) is var p
+            && (p.Dim, p.Depth, p.KernelSize, p.PatchSize) != (architecture.Dim, architecture.Depth, architecture.KernelSize, architecture.PatchSize))
+        {
+            conflicts.Add($"--preset {preset} (the run is a {architecture})");
+        }
+
+        if (given.Contains("--pretrained"))
+        {
+            conflicts.Add("--pretrained (it starts a run; a resumed run continues from its checkpoint)");
+        }
+
+        Compare("--batch", r.BatchSize, o.BatchSize);
+        Compare("--accumulate", r.AccumulationSteps, o.AccumulationSteps);
+        Compare("--seed", r.Seed, o.Seed);
+        Compare("--lr", r.LearningRate, o.LearningRate);
+        Compare("--wd", r.WeightDecay, o.WeightDecay);
+        Compare("--schedule", r.Schedule, o.Schedule);
+        Compare("--warmup-epochs", r.WarmupEpochs, o.WarmupEpochs);
+        Compare("--label-smoothing", r.LabelSmoothing, o.LabelSmoothing);
+        Compare("--clip-norm", r.GradientClipNorm, o.GradientClipNorm);
+        Compare("--crop-padding", r.Augmentation.CropPadding, o.Augmentation.CropPadding);
+        Compare("--flip", r.Augmentation.HorizontalFlip, o.Augmentation.HorizontalFlip);
+        Compare("--freeze-body-epochs", r.FreezeBodyEpochs, o.FreezeBodyEpochs);
+        Compare("--image-size", request.ImageSize, o.Data?.InputSize ?? request.ImageSize);
+        if (conflicts.Count > 0)
+        {
+            throw new UsageException(
+                $"--resume cannot change {string.Join(", ", conflicts)}: a resumed run continues with its checkpoint's settings (only --epochs may grow). Leave them out, or start a new run with --force.");
+        }
+
+        if (!given.Contains("--epochs") || r.Epochs == o.Epochs)
+        {
+            return o;
+        }
+
+        if (r.Epochs <= saved.CompletedEpochs)
+        {
+            throw new UsageException($"--epochs {r.Epochs}: the run has already finished {saved.CompletedEpochs} epoch(s); ask for more to continue it.");
+        }
+
+        Console.Error.WriteLine(
+            $"note: --epochs {r.Epochs} changes the run's {o.Epochs} epochs; the {o.Schedule} learning-rate schedule is recomputed over {r.Epochs} epochs from step {saved.GlobalStep} on.");
+        return o with { Epochs = r.Epochs };
+    }
+
+    private static bool IsWithin(string path, string folder)
+    {
+        var (inner, outer) = (Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+        return inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
+    // TrainerOptions names its properties; the user typed options.
+    private static string InCliTerms(ArgumentException e)
+    {
+        var option = e.ParamName switch
+        {
+            nameof(TrainerOptions.Epochs) => "--epochs",
+            nameof(TrainerOptions.BatchSize) => "--batch",
+            nameof(TrainerOptions.AccumulationSteps) => "--accumulate",
+            nameof(TrainerOptions.LearningRate) => "--lr",
+            nameof(TrainerOptions.WeightDecay) => "--wd",
+            nameof(TrainerOptions.WarmupEpochs) => "--warmup-epochs (at most --epochs)",
+            nameof(TrainerOptions.LabelSmoothing) => "--label-smoothing",
+            nameof(TrainerOptions.GradientClipNorm) => "--clip-norm",
+            nameof(TrainerOptions.FreezeBodyEpochs) => "--freeze-body-epochs",
+            nameof(TrainerOptions.Augmentation) => "--crop-padding",
+            _ => e.ParamName ?? "an option",
+        };
+        return $"{option} has an invalid value: {e.Message.Split(" (Parameter", 2)[0]}";
     }
 
     private static void ReportData(DataSource.Loaded data)

@@ -55,7 +55,15 @@ internal static class ModelSource
             throw new FileNotFoundException($"'{path}' does not exist; expected {Kinds}.", path);
         }
 
-        return ConvMixer.FromCheckpoint(path, options);
+        try
+        {
+            return ConvMixer.FromCheckpoint(path, options);
+        }
+        catch (ArgumentException e) when (e.ParamName == "options")
+        {
+            // The weights do not follow the --preset given.
+            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+        }
     }
 
     /// <summary>True for an ONNX file, which ONNX Runtime runs instead of TorchSharp.</summary>

@@ -26,7 +26,4 @@ internal static class Runtime
         InferencePrecision.BFloat16 => ScalarType.BFloat16,
         _ => throw new UsageException("the tool runs on the CPU: use --precision float32 or bfloat16."),
     };
-
-    public static int Positive(int value, string option) =>
-        value > 0 ? value : throw new UsageException($"{option} must be positive, not {value}.");
 }

@@ -11,6 +11,12 @@ internal sealed record TrainRequest
 
     public bool Resume { get; init; }
 
+    /// <summary>Replace the files of a previous run in <see cref="Output"/> (<c>--force</c>).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Names of the options typed on the command line (not defaulted), to tell what a resume is asked to change.</summary>
+    public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
+
     public string? Preset { get; init; }
 
     public int Dim { get; init; }

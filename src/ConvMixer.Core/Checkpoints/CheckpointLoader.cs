@@ -9,6 +9,7 @@ namespace ConvMixerNet.Core;
 internal static class CheckpointLoader
 {
     private const string NumBatchesTracked = ".num_batches_tracked";
+    private const string RunningVar = ".running_var";
 
     /// <remarks>
     /// Floating-point values convert to the model's dtype (float16/bfloat16/float64 to float32 and back); integer values
@@ -40,13 +41,13 @@ internal static class CheckpointLoader
                 }
 
                 mismatches.Add($"{key}: expected {CheckpointArchitecture.Format(expected.shape)} (model), found {CheckpointArchitecture.Format(found.shape)} (checkpoint)");
-                if (isClassifier)
+                if (isClassifier && found.shape.Length == expected.shape.Length && found.shape.Length > 0)
                 {
                     hint = $"The checkpoint's classifier has {found.shape[0]} classes and the model's {model.NumClasses}: to fine-tune, "
                         + "load with Strict = false, which loads everything but the classifier.";
                 }
             }
-            else if (!expected.is_floating_point() && found.is_floating_point())
+            else if (!CanHold(key, expected.dtype, found.dtype))
             {
                 mismatches.Add($"{key}: expected dtype {expected.dtype} (model), found {found.dtype} (checkpoint)");
             }
@@ -78,11 +79,39 @@ internal static class CheckpointLoader
             RejectNonFinite(checkpoint.Path, toLoad.Select(k => (k, source[k])));
         }
 
+        RejectNegativeVariances(checkpoint.Path, toLoad.Where(k => k.EndsWith(RunningVar, StringComparison.Ordinal)).Select(k => (k, source[k])));
+
         CopyAll(target, source, toLoad);
         return new CheckpointLoadResult(checkpoint.Path, checkpoint.Format, toLoad, missing, unexpected, skipped);
     }
 
     private static bool IsClassifier(string key) => key.StartsWith("head.", StringComparison.Ordinal);
+
+    // Weights are real numbers: integer, bool or complex values in a floating-point tensor mean the file is not what it
+    // claims (a cast would hide that). BatchNorm counters are integers (the model may hold them in its own dtype).
+    private static bool CanHold(string key, ScalarType model, ScalarType checkpoint) =>
+        key.EndsWith(NumBatchesTracked, StringComparison.Ordinal)
+            ? IsInteger(checkpoint) || (IsReal(model) && IsReal(checkpoint))
+            : IsReal(model) ? IsReal(checkpoint) : IsInteger(model) && IsInteger(checkpoint);
+
+    private static bool IsReal(ScalarType type) => type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
+
+    private static bool IsInteger(ScalarType type) => type is ScalarType.Byte or ScalarType.Int8 or ScalarType.Int16 or ScalarType.Int32 or ScalarType.Int64;
+
+    // A variance below zero makes BatchNorm take the square root of a negative number: every output NaN.
+    private static void RejectNegativeVariances(string path, IEnumerable<(string Key, Tensor Tensor)> variances)
+    {
+        using var scope = NewDisposeScope();
+        var bad = variances
+            .Where(v => v.Tensor.lt(0).any().item<bool>())
+            .Select(v => $"{v.Key} ({v.Tensor.lt(0).sum().item<long>()} of {v.Tensor.numel()} values)")
+            .ToList();
+        if (bad.Count > 0)
+        {
+            throw new InvalidCheckpointException(path,
+                $"it holds negative BatchNorm variances in {string.Join(", ", bad)}; a variance cannot be negative, so the file is corrupt or was edited.");
+        }
+    }
 
     private static void RejectNonFinite(string path, IEnumerable<(string Key, Tensor Tensor)> tensors)
     {

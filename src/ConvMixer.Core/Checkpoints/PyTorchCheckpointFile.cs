@@ -27,7 +27,8 @@ internal static partial class PyTorchCheckpointFile
         {
             try
             {
-                root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
+                // Descriptors only: sizes are checked and unwanted tensors skipped before anything is decompressed.
+                root = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: true);
             }
             catch (Razorvine.Pickle.PickleException e)
             {
@@ -54,14 +55,69 @@ internal static partial class PyTorchCheckpointFile
                 throw new InvalidCheckpointException(path, "its pickle does not hold a dict (a state dict or a dict wrapping one).", e);
             }
 
-            var stateDict = SelectStateDict(path, root, preferEma);
-            foreach (var tensor in stateDict.Values)
+            var descriptors = SelectStateDict(path, root, preferEma);
+            try
             {
-                tensor.MoveToOuterDisposeScope();
+                var stateDict = ReadWanted(path, stream, descriptors);
+                foreach (var tensor in stateDict.Values)
+                {
+                    tensor.MoveToOuterDisposeScope();
+                }
+
+                return stateDict;
+            }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                throw new InvalidCheckpointException(path,
+                    $"a tensor it describes cannot be created, so the file is corrupt or was edited (libtorch: {e.Message.Split('\n')[0]}).", e);
+            }
+            finally
+            {
+                foreach (var descriptor in descriptors.Values)
+                {
+                    descriptor.Skip();
+                }
+            }
+        }
+    }
+
+    // Every declared size must fit its stored entry, and what is read must fit in memory; tensors whose keys no
+    // ConvMixer has (anything a strict load would call unexpected) are listed with their dtype but never decompressed.
+    private static Dictionary<string, Tensor> ReadWanted(string path, Stream stream, Dictionary<string, PickledTensor> descriptors)
+    {
+        long[] entryLengths;
+        using (var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+        {
+            entryLengths = [.. archive.Entries.Select(e => e.Length)];
+        }
+
+        var wanted = StateDictKeys.WantedByAConvMixer(descriptors.Keys);
+        long total = 0;
+        foreach (var (key, descriptor) in descriptors)
+        {
+            var stored = descriptor.ArchiveIndex >= 0 && descriptor.ArchiveIndex < entryLengths.Length ? entryLengths[descriptor.ArchiveIndex] : -1;
+            if (descriptor.BytesNeeded is not { } needed || needed > stored)
+            {
+                throw new InvalidCheckpointException(path,
+                    $"tensor '{key}' of shape {CheckpointArchitecture.Format(descriptor.Shape)} ({descriptor.DType}) needs {(descriptor.BytesNeeded is { } n ? $"{n} bytes" : "more bytes than can be counted")}, but its stored data holds {Math.Max(stored, 0)}.");
             }
 
-            return stateDict; // every other tensor (optimizer state, …) is freed with the scope
+            total += wanted.Contains(key) ? needed : 0;
         }
+
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && total > available)
+        {
+            throw new InvalidCheckpointException(path, $"its tensors need {total} bytes, more than the {available} bytes of memory this machine has.");
+        }
+
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (key, descriptor) in descriptors)
+        {
+            tensors[key] = wanted.Contains(key) ? descriptor.Read() : empty([0], descriptor.DType);
+        }
+
+        return tensors;
     }
 
     private static void ValidateArchive(string path, Stream stream)
@@ -93,7 +149,7 @@ internal static partial class PyTorchCheckpointFile
         }
     }
 
-    private static Dictionary<string, Tensor> SelectStateDict(string path, Hashtable root, bool preferEma)
+    private static Dictionary<string, PickledTensor> SelectStateDict(string path, Hashtable root, bool preferEma)
     {
         if (TryAsStateDict(root) is { } direct)
         {
@@ -113,12 +169,12 @@ internal static partial class PyTorchCheckpointFile
             $"it holds a dict with keys [{keys}] but no state dict (tensors at the top level or under 'state_dict', 'model' or 'state_dict_ema').");
     }
 
-    private static Dictionary<string, Tensor>? TryAsStateDict(Hashtable table)
+    private static Dictionary<string, PickledTensor>? TryAsStateDict(Hashtable table)
     {
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var tensors = new Dictionary<string, PickledTensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in table)
         {
-            if (entry.Key is string key && entry.Value is Tensor tensor)
+            if (entry.Key is string key && PickledTensor.TryWrap(entry.Value) is { } tensor)
             {
                 tensors[key] = tensor;
             }

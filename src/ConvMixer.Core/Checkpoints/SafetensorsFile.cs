@@ -89,6 +89,7 @@ internal static class SafetensorsFile
 
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var ranges = new List<(long Begin, long End, string Key)>();
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (!seen.Add(property.Name))
@@ -102,10 +103,11 @@ internal static class SafetensorsFile
                 }
                 else
                 {
-                    ValidateEntry(path, property.Name, property.Value, dataLength);
+                    ranges.Add(ValidateEntry(path, property.Name, property.Value, dataLength));
                 }
             }
 
+            RejectOverlaps(path, ranges);
             return metadata;
         }
     }
@@ -185,7 +187,21 @@ internal static class SafetensorsFile
         }
     }
 
-    private static void ValidateEntry(string path, string key, JsonElement entry, long dataLength)
+    // Two tensors sharing bytes would alias each other once loaded; no writer produces that, so the header was edited.
+    private static void RejectOverlaps(string path, List<(long Begin, long End, string Key)> ranges)
+    {
+        var sorted = ranges.Where(r => r.End > r.Begin).OrderBy(r => r.Begin).ThenBy(r => r.End).ToList();
+        for (var i = 1; i < sorted.Count; i++)
+        {
+            if (sorted[i].Begin < sorted[i - 1].End)
+            {
+                throw Invalid(path,
+                    $"tensors '{sorted[i - 1].Key}' (bytes [{sorted[i - 1].Begin}, {sorted[i - 1].End})) and '{sorted[i].Key}' (bytes [{sorted[i].Begin}, {sorted[i].End})) overlap in the data; each tensor must have its own bytes.");
+            }
+        }
+    }
+
+    private static (long Begin, long End, string Key) ValidateEntry(string path, string key, JsonElement entry, long dataLength)
     {
         if (entry.ValueKind != JsonValueKind.Object
             || !entry.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
@@ -223,6 +239,8 @@ internal static class SafetensorsFile
         {
             throw Invalid(path, $"tensor '{key}' of shape {shape.GetRawText()} and dtype {dtype.GetString()} needs {(bytes == long.MaxValue ? "more than the file's" : bytes.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, but its byte range holds {end - begin}.");
         }
+
+        return (begin, end, key);
     }
 
     private static InvalidCheckpointException Invalid(string path, string problem) => new(path, problem);

@@ -12,6 +12,12 @@ public static class ImageFolderLoader
     /// Loads <paramref name="root"/>. Class names are the sub-folder names in ordinal order; unreadable files are
     /// skipped and listed in the result instead of failing the whole set.
     /// </summary>
+    /// <remarks>
+    /// Class folders are searched with <see cref="FolderScanner"/>: links are followed once, never into another class
+    /// folder, and each real file counts once. A training set (no <paramref name="classNames"/>) needs at least two
+    /// classes, each with images.
+    /// </remarks>
+    /// <exception cref="InvalidDataException">The layout cannot make a data set (no or one class, empty classes, unknown or unreadable class folders, no readable image).</exception>
     /// <param name="root">Directory with one sub-folder per class.</param>
     /// <param name="imageSize">Side of the square images produced.</param>
     /// <param name="decoder">Reads the image files; folders are searched for its <see cref="IImageFileDecoder.FileExtensions"/>.</param>
@@ -37,10 +43,23 @@ public static class ImageFolderLoader
         }
 
         var folders = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+        var undecodable = folders.Where(name => !Directory.Exists(Path.Combine(root, name))).ToArray();
+        if (undecodable.Length > 0)
+        {
+            throw new InvalidDataException(
+                $"Image folder '{root}' has sub-folders whose images cannot be read: {string.Join(", ", undecodable)} ({FolderScanner.InvalidNameReason}).");
+        }
+
+        var isTrainingSet = classNames is null;
         classNames ??= folders;
         if (classNames.Count == 0)
         {
             throw new InvalidDataException($"Image folder '{root}' has no sub-folders; put the images of each class in a sub-folder named after it.");
+        }
+
+        if (isTrainingSet && classNames.Count == 1)
+        {
+            throw new InvalidDataException($"Image folder '{root}' has one class folder ('{classNames[0]}'); a classifier needs at least two classes, each in a sub-folder named after it.");
         }
 
         var unknown = folders.Except(classNames, StringComparer.Ordinal).ToArray();
@@ -49,19 +68,34 @@ public static class ImageFolderLoader
             throw new InvalidDataException($"Image folder '{root}' has sub-folders that are not known classes: {string.Join(", ", unknown)}.");
         }
 
-        var files = classNames
-            .SelectMany((name, label) => EnumerateImages(Path.Combine(root, name), decoder.FileExtensions).Select(path => (Path: path, Label: label)))
+        // Each class folder is searched without entering the others, so a link into another class cannot mislabel its images.
+        var classFolders = classNames.Select(name => Path.Combine(root, name)).ToArray();
+        var scans = classFolders
+            .Select((folder, label) => Directory.Exists(folder)
+                ? FolderScanner.FindFiles(folder, decoder.FileExtensions, classFolders.Where((_, other) => other != label))
+                : new FolderScan([], []))
             .ToArray();
+        var empty = classNames.Where((_, label) => scans[label].Files.Count == 0).ToArray();
+        if (isTrainingSet && empty.Length > 0 && empty.Length < classNames.Count)
+        {
+            throw new InvalidDataException(
+                $"Image folder '{root}' has class folders without images: {string.Join(", ", empty)}; add images ({string.Join(", ", decoder.FileExtensions)}) or remove those folders.");
+        }
+
+        var files = scans.SelectMany((scan, label) => scan.Files.Select(path => (Path: path, Label: label))).ToArray();
+        var unusable = scans.SelectMany(scan => scan.Problems).Select(p => new SkippedImage(p.Path, p.Reason)).ToArray();
         if (files.Length == 0)
         {
-            throw new InvalidDataException($"Image folder '{root}' holds no images ({string.Join(", ", decoder.FileExtensions)}).");
+            throw new InvalidDataException($"Image folder '{root}' holds no images ({string.Join(", ", decoder.FileExtensions)})."
+                + (unusable.Length > 0 ? $" {unusable[0].Path}: {unusable[0].Reason}." : string.Empty));
         }
 
         var size = decoder.Channels * imageSize * imageSize;
         var decoded = new byte[files.Length][];
         var errors = new string?[files.Length];
         var done = 0;
-        Parallel.For(0, files.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, files.Length, parallel, i =>
         {
             try
             {
@@ -71,7 +105,7 @@ public static class ImageFolderLoader
                     throw new InvalidOperationException($"{decoder.GetType().Name} returned {decoded[i].Length} bytes for a {decoder.Channels}x{imageSize}x{imageSize} image.");
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or OutOfMemoryException)
             {
                 errors[i] = e.Message;
             }
@@ -92,14 +126,7 @@ public static class ImageFolderLoader
         }
 
         var dataset = InMemoryImageDataset.FromBytes(pixels, kept.Select(i => files[i].Label).ToArray(), decoder.Channels, imageSize, imageSize, classNames.ToArray());
-        var skipped = Enumerable.Range(0, files.Length).Where(i => errors[i] is not null).Select(i => new SkippedImage(files[i].Path, errors[i]!)).ToArray();
+        var skipped = Enumerable.Range(0, files.Length).Where(i => errors[i] is not null).Select(i => new SkippedImage(files[i].Path, errors[i]!)).Concat(unusable).ToArray();
         return new ImageFolderLoadResult(dataset, skipped);
     }
-
-    private static IEnumerable<string> EnumerateImages(string folder, IReadOnlySet<string> extensions) =>
-        Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-                .Where(path => extensions.Contains(Path.GetExtension(path)))
-                .Order(StringComparer.Ordinal)
-            : [];
 }

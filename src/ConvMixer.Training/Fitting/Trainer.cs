@@ -98,6 +98,7 @@ public sealed class Trainer : IDisposable
     /// (if given) and checkpointing after every epoch.
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled; the last finished epoch's checkpoint stays valid.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or the weights became NaN or infinite; the last finished epoch's outputs stay as they were.</exception>
     public TrainingResult Fit(
         ImageDataset train,
         ImageDataset? validation = null,
@@ -170,7 +171,7 @@ public sealed class Trainer : IDisposable
                         learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
                     }
 
-                    TrainStep(batch, device, boundary, learningRate, totals);
+                    TrainStep(batch, device, boundary, learningRate, totals, epoch + 1, batchIndex + 1);
                     if (boundary)
                     {
                         _globalStep++;
@@ -192,6 +193,11 @@ public sealed class Trainer : IDisposable
                 var metrics = new EpochMetrics(
                     epoch + 1, totals.MeanLoss, totals.Accuracy, evaluation?.Loss, evaluation?.Accuracy,
                     learningRate, trainSeconds, totals.Images / trainSeconds);
+                if (!WeightsAreFinite())
+                {
+                    throw new TrainingDivergedException("the weights are no longer finite", epoch + 1, loader.BatchesPerEpoch, learningRate);
+                }
+
                 _history.Add(metrics);
                 _completedEpochs++;
                 _model.Pretrained = RunFolder.Describe(data, train, metrics, _completedEpochs);
@@ -215,15 +221,22 @@ public sealed class Trainer : IDisposable
     /// <inheritdoc />
     public void Dispose() => _optimizer.Dispose();
 
-    private void TrainStep(HostBatch batch, Device device, bool stepOptimizer, double learningRate, RunningTotals totals)
+    private void TrainStep(HostBatch batch, Device device, bool stepOptimizer, double learningRate, RunningTotals totals, int epoch, int batchNumber)
     {
         // Everything this step creates, including the autograd graph, is released when the scope ends.
         using var scope = NewDisposeScope();
         var (images, labels) = batch.ToTensors(device);
         var logits = _model.forward(images);
         var loss = TrainingLoss.Compute(logits, labels, Options.LabelSmoothing);
+        var lossValue = loss.item<float>();
+        if (!float.IsFinite(lossValue))
+        {
+            // Stepping on would only spread NaN into every weight; the epoch's outputs are never written.
+            throw new TrainingDivergedException($"the loss became {lossValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}", epoch, batchNumber, learningRate);
+        }
+
         (Options.AccumulationSteps == 1 ? loss : loss / Options.AccumulationSteps).backward();
-        totals.Add(loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>(), batch.Count);
+        totals.Add(lossValue, logits.argmax(1).eq(labels).sum().item<long>(), batch.Count);
 
         if (stepOptimizer)
         {
@@ -272,6 +285,12 @@ public sealed class Trainer : IDisposable
             RandomState = random.data<byte>().ToArray(),
         };
         RunFolder.Write(directory, state, _model, _optimizer, _history);
+    }
+
+    private bool WeightsAreFinite()
+    {
+        using var scope = NewDisposeScope();
+        return _model.parameters().All(p => isfinite(p).all().item<bool>());
     }
 
     // Frozen: the body's parameters get no gradients and its BatchNorm layers run in eval mode, so they normalise with

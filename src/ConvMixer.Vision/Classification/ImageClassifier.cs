@@ -60,6 +60,11 @@ public sealed class ImageClassifier : IDisposable
             throw new ArgumentException($"The model has {architecture.NumClasses} classes but {Labels.Count} labels were given.", nameof(options));
         }
 
+        if (defaults.Data.InputSize < architecture.PatchSize)
+        {
+            throw new ArgumentException($"The input size {defaults.Data.InputSize} is smaller than the model's patch size {architecture.PatchSize}.", nameof(options));
+        }
+
         if (defaults.Data.InChannels != architecture.InChannels)
         {
             throw new ArgumentException(
@@ -115,7 +120,13 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>Classifies an image file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ImageDecodeException">The file is not a supported image, or is truncated or corrupt.</exception>
-    public IReadOnlyList<Prediction> Classify(string path, int topK = 5) => Classify(Preprocessor.Decode(path), topK);
+    public IReadOnlyList<Prediction> Classify(string path, int topK = 5)
+    {
+        CheckTopK(topK);
+        var input = new float[Preprocessor.ValuesPerImage];
+        Preprocessor.Normalize(Preprocessor.DecodeResized(path), input);
+        return Predict(input, 1, topK)[0];
+    }
 
     /// <summary>Classifies an encoded image read from a stream (to its end; the stream is not closed).</summary>
     public IReadOnlyList<Prediction> Classify(Stream stream, int topK = 5, string imageName = "stream") =>
@@ -202,13 +213,23 @@ public sealed class ImageClassifier : IDisposable
         }
     }
 
+    /// <summary>
+    /// Images per forward pass in <see cref="ClassifyMany"/>: <see cref="ImageClassifierOptions.BatchSize"/>, fewer when
+    /// the inputs are so large that a batch would exceed <see cref="MaxBatchValues"/> floats (at least one).
+    /// </summary>
+    internal int EffectiveBatchSize => (int)Math.Clamp(MaxBatchValues / Preprocessor.ValuesPerImage, 1, Options.BatchSize);
+
+    // 256 MB of preprocessed floats per batch; also keeps every offset into the batch buffer within an int.
+    private const long MaxBatchValues = 64L << 20;
+
     private IEnumerable<ImageClassification> ClassifyManyIterator(IEnumerable<string> paths, int topK)
     {
-        var batch = new List<string>(Options.BatchSize);
+        var batchSize = EffectiveBatchSize;
+        var batch = new List<string>(batchSize);
         foreach (var path in paths)
         {
             batch.Add(path);
-            if (batch.Count == Options.BatchSize)
+            if (batch.Count == batchSize)
             {
                 foreach (var result in ClassifyBatch(batch, topK))
                 {
@@ -233,19 +254,19 @@ public sealed class ImageClassifier : IDisposable
             return results;
         }
 
-        // Decode and preprocess in parallel into one buffer; unreadable images get an error result.
+        // Decode and preprocess in parallel into one buffer; unreadable images get an error result. The decode budget
+        // bounds the memory of the decodes in flight, whatever sizes the images declare.
         var size = Preprocessor.ValuesPerImage;
-        var buffer = new float[(long)size * paths.Count];
+        var buffer = new float[size * paths.Count];
         var readable = new bool[paths.Count];
         Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
         {
             try
             {
-                var image = Preprocessor.Decode(paths[i]);
-                Preprocessor.Normalize(Preprocessor.ResizeAndCrop(image), buffer.AsSpan(i * size, size));
+                Preprocessor.Normalize(Preprocessor.DecodeResized(paths[i]), buffer.AsSpan(i * size, size));
                 readable[i] = true;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
             {
                 results[i] = new ImageClassification(paths[i], [], Describe(e));
             }
@@ -317,6 +338,7 @@ public sealed class ImageClassifier : IDisposable
         ImageDecodeException decode => decode.Reason,
         FileNotFoundException or DirectoryNotFoundException => "file not found",
         UnauthorizedAccessException => "permission denied",
+        OutOfMemoryException => "not enough memory to decode it",
         _ => e.Message,
     };
 

@@ -37,7 +37,7 @@ public sealed class ImageFileDecoder : IImageFileDecoder
     public byte[] DecodePlanar(string path, int side, double cropFraction)
     {
         var preprocessor = new ImagePreprocessor(Config with { InputSize = side, CropFraction = cropFraction }, ApplyExifOrientation);
-        var planar = preprocessor.ResizeAndCrop(preprocessor.Decode(path)).ToPlanar();
+        var planar = preprocessor.DecodeResized(path).ToPlanar();
         // Grey images come back with three equal channels; keep one.
         return Channels == 1 ? planar[..(side * side)] : planar;
     }

@@ -34,6 +34,13 @@ public sealed class ImagePreprocessor
     /// <summary>Decodes an image file (see <see cref="ImageDecoder"/>).</summary>
     public RgbImage Decode(string path) => ImageDecoder.Decode(path, ApplyExifOrientation);
 
+    /// <summary>
+    /// Decodes an image file and resizes and crops it (<see cref="ResizeAndCrop"/>), with the memory of both steps
+    /// reserved from the decode budget shared by all threads, so many large images decoded at once cannot exhaust memory.
+    /// </summary>
+    internal RgbImage DecodeResized(string path) =>
+        ImageDecoder.DecodeFile(path, ApplyExifOrientation, ResizeAndCrop, ResizeBytes);
+
     /// <summary>Decodes an encoded image held in memory (see <see cref="ImageDecoder"/>).</summary>
     public RgbImage Decode(ReadOnlySpan<byte> data, string imageName = "image") => ImageDecoder.Decode(data, imageName, ApplyExifOrientation);
 
@@ -104,6 +111,13 @@ public sealed class ImagePreprocessor
     /// <summary>Preprocesses a decoded image into a float32 tensor <c>[InChannels, InputSize, InputSize]</c> on the CPU.</summary>
     public Tensor ToTensor(RgbImage image) =>
         tensor(Process(image), [Config.InChannels, Config.InputSize, Config.InputSize], ScalarType.Float32);
+
+    // What ResizeAndCrop allocates, at most: a grey copy, the intermediate rows of the two-pass resampler, the result.
+    private long ResizeBytes(int width, int height)
+    {
+        long side = Config.InputSize;
+        return (Config.InChannels == 1 ? 3L * width * height : 0) + (3 * height * Math.Max(side, Config.ResizeSize)) + (3 * side * side);
+    }
 
     /// <summary>The size torchvision's <c>Resize(int)</c> gives: shorter side = <paramref name="shorterSide"/>, longer side scaled and truncated.</summary>
     internal static (int Width, int Height) ResizedSize(int width, int height, int shorterSide)

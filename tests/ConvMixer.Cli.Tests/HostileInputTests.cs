@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using FluentAssertions;
+using Xunit;
+
+namespace ConvMixerNet.Cli.Tests;
+
+/// <summary>
+/// The tool on hostile and careless input: each case ends with a one-line message (no stack trace), the right exit
+/// code, no half-written file, and the other inputs' results intact.
+/// </summary>
+public sealed class HostileInputTests : IDisposable
+{
+    private readonly TemporaryDirectory _dir = new();
+
+    [Fact]
+    public void Predict_over_link_loops_devices_and_fifos_classifies_each_real_image_once_and_reports_the_rest()
+    {
+        var loop = Directory.CreateDirectory(_dir.File("loop/sub")).Parent!.FullName;
+        File.Copy(Fixtures.Image("cat_landscape.jpg"), Path.Combine(loop, "sub", "a.jpg"));
+        Directory.CreateSymbolicLink(Path.Combine(loop, "sub", "up"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(loop, "self"), "../loop");
+        NativeFiles.CreateFifo(Path.Combine(loop, "pipe.png"));
+
+        var result = ConvMixerTool.Run("predict", "-w", Fixtures.Weights, "--input-size", "32", "--top", "1", "--json", loop, "/dev/zero");
+
+        result.ExitCode.Should().Be(3, result.ToString());
+        result.Error.Should().NotContain("internal error").And.Contain("pipe.png").And.Contain("/dev/zero").And.Contain("not a regular file");
+        var images = System.Text.Json.JsonDocument.Parse(result.Output).RootElement.EnumerateArray().ToList();
+        images.Should().HaveCount(3);
+        images.Count(i => i.GetProperty("error").ValueKind == System.Text.Json.JsonValueKind.Null).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("predict", "--top", "0")]
+    [InlineData("predict", "--batch-size", "-3")]
+    [InlineData("info", "--input-size", "2147483647")]
+    [InlineData("bench", "--input-size", "100000")]
+    [InlineData("train", "--lr", "-1")]
+    [InlineData("train", "--dim", "100000")]
+    [InlineData("train", "--label-smoothing", "1")]
+    public void Invalid_or_impossible_option_values_are_usage_errors_naming_the_option(string command, string option, string value)
+    {
+        string[] args = command switch
+        {
+            "predict" => ["predict", "-w", Fixtures.Weights, option, value, Fixtures.Image("cat_landscape.jpg")],
+            "info" => ["info", Fixtures.Weights, option, value],
+            "bench" => ["bench", option, value],
+            _ => ["train", "--data", IdxData(), "--out", _dir.File("run-" + option.Trim('-')), option, value, "--epochs", "1"],
+        };
+
+        var result = ConvMixerTool.Run(args);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Contain(option).And.NotContain("internal error").And.NotContain("   at ");
+    }
+
+    [Fact]
+    public void A_diverging_run_fails_with_a_message_and_writes_no_model()
+    {
+        var output = _dir.File("nan-run");
+
+        var result = ConvMixerTool.Run(Train(output, "--lr", "1e30", "--schedule", "Constant"));
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().Contain("diverged").And.Contain("NaN").And.NotContain("internal error");
+        File.Exists(Path.Combine(output, ModelFolder.SafetensorsFileName)).Should().BeFalse();
+        File.Exists(Path.Combine(output, TrainingCheckpoint.FileName)).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_second_run_on_a_busy_folder_fails_at_once_naming_it_and_the_holder_and_a_finished_one_needs_force_or_resume()
+    {
+        var output = _dir.File("busy");
+        using (var first = Process.Start(ConvMixerTool.StartInfo(Train(output, "--epochs", "200")))!)
+        {
+            _ = first.StandardOutput.ReadToEndAsync();
+            _ = first.StandardError.ReadToEndAsync();
+            var lockFile = Path.Combine(output, RunFolderLock.FileName);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!first.HasExited && !(File.Exists(lockFile) && File.ReadAllText(lockFile).Trim() == first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+
+            var second = ConvMixerTool.Run(Train(output));
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+
+            second.ExitCode.Should().Be(1, second.ToString());
+            second.Error.Should().Contain(output).And.Contain($"process {first.Id}");
+        }
+
+        var finished = _dir.File("finished");
+        ConvMixerTool.Run(Train(finished)).ExitCode.Should().Be(0);
+        var checkpoint = File.ReadAllBytes(Path.Combine(finished, TrainingCheckpoint.FileName));
+
+        var again = ConvMixerTool.Run(Train(finished));
+        var changed = ConvMixerTool.Run(Train(finished, "--resume", "--dim", "16", "--lr", "0.5"));
+        var longer = ConvMixerTool.Run(Train(finished, "--resume", "--epochs", "2"));
+
+        again.ExitCode.Should().Be(2, again.ToString());
+        again.Error.Should().Contain("previous run").And.Contain("--force").And.Contain("--resume");
+        changed.ExitCode.Should().Be(2, changed.ToString());
+        changed.Error.Should().Contain("--dim 16").And.Contain("--lr 0.5");
+        longer.ExitCode.Should().Be(0, longer.ToString());
+        longer.Error.Should().Contain("--epochs 2");
+        longer.Output.Should().Contain("Resuming after epoch 1 of 2");
+        checkpoint.Should().NotEqual(File.ReadAllBytes(Path.Combine(finished, TrainingCheckpoint.FileName)), "the resumed run trained one more epoch");
+    }
+
+    [Fact]
+    public void A_convert_stopped_by_SIGTERM_leaves_no_temporary_file_and_no_partial_output()
+    {
+        var input = _dir.File("big.safetensors");
+        using (var model = new ConvMixer(dim: 1024, depth: 8, kernelSize: 9, patchSize: 7, numClasses: 1000))
+        {
+            model.SaveCheckpoint(input); // about 40 MB: long enough to be stopped mid-write
+        }
+
+        var outputFolder = Directory.CreateDirectory(_dir.File("out")).FullName;
+        var output = Path.Combine(outputFolder, "big.pth");
+        using var process = Process.Start(ConvMixerTool.StartInfo(["convert", input, output]))!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!process.HasExited && Directory.GetFiles(outputFolder, ".*.tmp").Length == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+        }
+
+        if (!process.HasExited)
+        {
+            NativeFiles.Signal(process.Id, 15);
+        }
+
+        process.WaitForExit(30_000).Should().BeTrue();
+        Directory.GetFiles(outputFolder, ".*.tmp").Should().BeEmpty("the temporary file of the interrupted write is removed");
+        if (File.Exists(output))
+        {
+            using var complete = ConvMixer.FromCheckpoint(output); // renamed into place only when complete
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private string IdxData()
+    {
+        var data = _dir.File("digits");
+        if (!Directory.Exists(data))
+        {
+            QuadrantImages.WriteIdxSplits(data);
+        }
+
+        return data;
+    }
+
+    // A tiny run on tiny data; options in extra replace the defaults of the same name.
+    private string[] Train(string output, params string[] extra)
+    {
+        string[] defaults = ["--dim", "8", "--depth", "1", "--kernel", "3", "--patch", "2", "--epochs", "1", "--batch", "16", "--threads", "1"];
+        var args = new List<string> { "train", "--data", IdxData(), "--out", output };
+        for (var i = 0; i < defaults.Length; i += 2)
+        {
+            if (!extra.Contains(defaults[i]))
+            {
+                args.AddRange([defaults[i], defaults[i + 1]]);
+            }
+        }
+
+        return [.. args, .. extra];
+    }
+}
