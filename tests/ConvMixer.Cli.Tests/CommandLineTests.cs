@@ -225,7 +225,17 @@ public sealed class CommandLineTests : IDisposable
         json.RootElement.GetProperty("images_per_second").GetDouble().Should().BePositive();
         json.RootElement.GetProperty("iterations").GetInt32().Should().Be(3);
         ConvMixerTool.Run("bench", "--preset", "convmixer_256_8_ks5_p2_cifar10", "--input-size", "32", "--batch-size", "2", "--iterations", "2", "--precision", "bfloat16")
-            .Output.Should().Contain("images/s").And.Contain("BFloat16");
+            .Output.Should().Contain("images/s").And.Contain("bfloat16");
+        foreach (var precision in new[] { "float32", "int8" })
+        {
+            var onnx = ConvMixerTool.Run("bench", "--preset", "convmixer_256_8_ks5_p2_cifar10", "--input-size", "32", "--batch-size", "2", "--iterations", "2", "--backend", "onnxruntime", "--precision", precision);
+            onnx.ExitCode.Should().Be(0, onnx.ToString());
+            onnx.Output.ReplaceLineEndings(" ").Should().Contain("ONNX").And.Contain("Median per batch").And.Contain(precision);
+        }
+
+        var mismatch = ConvMixerTool.Run("bench", "--preset", "convmixer_256_8_ks5_p2_cifar10", "--precision", "int8");
+        mismatch.ExitCode.Should().Be(2);
+        mismatch.Error.Should().Contain("--backend onnxruntime");
     }
 
     public void Dispose() => _temp.Dispose();
