@@ -22,6 +22,7 @@ import argparse
 import io
 import os
 import pickle
+import sys
 import zipfile
 from collections import OrderedDict
 
@@ -33,23 +34,12 @@ GOLDEN = os.path.join(ROOT, "tests", "ConvMixer.Core.Tests", "Fixtures", "golden
 OUT = os.path.join(ROOT, "tests", "ConvMixer.Core.Tests", "Fixtures", "checkpoints")
 
 
-class Residual(nn.Module):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, x):
-        return self.fn(x) + x
-
-
 def official_convmixer(dim, depth, kernel_size, patch_size, n_classes):
-    # The official repository's architecture (a flat nn.Sequential), needed only to pickle a whole model.
-    return nn.Sequential(
-        nn.Conv2d(3, dim, kernel_size=patch_size, stride=patch_size), nn.GELU(), nn.BatchNorm2d(dim),
-        *[nn.Sequential(
-            Residual(nn.Sequential(nn.Conv2d(dim, dim, kernel_size, groups=dim, padding="same"), nn.GELU(), nn.BatchNorm2d(dim))),
-            nn.Conv2d(dim, dim, kernel_size=1), nn.GELU(), nn.BatchNorm2d(dim)) for _ in range(depth)],
-        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(dim, n_classes))
+    # The official repository's architecture (a flat nn.Sequential), needed only to pickle a whole model; one
+    # definition serves the benchmarks and these fixtures.
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks", "pytorch"))
+    from convmixer_model import conv_mixer
+    return conv_mixer(dim, depth, kernel_size, patch_size, n_classes)
 
 
 def zip_with_pickle(path, payload):
