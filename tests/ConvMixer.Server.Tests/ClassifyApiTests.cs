@@ -34,6 +34,28 @@ public class ClassifyApiTests
     }
 
     [Fact]
+    public async Task Onnx_weights_run_on_onnx_runtime_with_the_same_answers()
+    {
+        using var temp = new TestSupport.TemporaryDirectory();
+        var onnx = temp.File("caseA.onnx");
+        using (var model = ConvMixer.FromCheckpoint(Fixtures.Weights))
+        {
+            ConvMixerNet.Onnx.ConvMixerOnnxExporter.Export(model, onnx);
+        }
+
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:Weights"] = onnx, ["ConvMixer:InputSize"] = Fixtures.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var client = await factory.ReadyClientAsync();
+        var photo = "rocket_portrait.jpg";
+
+        using var response = await client.PostAsync(new Uri("/v1/classify?top=3", UriKind.Relative), ImageBody(File.ReadAllBytes(Fixtures.Image(photo)), "image/jpeg"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var answer = await response.Content.ReadFromJsonAsync<ClassificationResponse>(Json.Options);
+        answer!.Model.Should().Be("caseA.onnx");
+        ShouldMatch(answer.Predictions, Fixtures.Expected(photo, topK: 3));
+    }
+
+    [Fact]
     public async Task The_answer_uses_the_documented_json_names_and_five_classes_by_default()
     {
         using var factory = new ServerFactory();

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace ConvMixerNet.Server;
 
-/// <summary>Loads the checkpoint named by <see cref="ServerOptions.Weights"/> into an <see cref="ImageClassifier"/>.</summary>
+/// <summary>Loads the model named by <see cref="ServerOptions.Weights"/> (weights, a model folder or an .onnx file) into an <see cref="ImageClassifier"/>.</summary>
 public sealed class CheckpointModelLoader(IOptions<ServerOptions> options) : IClassificationModelLoader
 {
     /// <inheritdoc />
@@ -18,6 +18,10 @@ public sealed class CheckpointModelLoader(IOptions<ServerOptions> options) : ICl
 
         // A model folder is known by its own name, a file by its file name; never by the server's paths.
         var name = Directory.Exists(settings.Weights) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Weights))) : Path.GetFileName(path);
-        return new ClassifierModel(ImageClassifier.FromCheckpoint(path, classifierOptions), name);
+        // An exported .onnx runs on ONNX Runtime; the preprocessing, labels and batching are the same.
+        var classifier = path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+            ? new ImageClassifier(OnnxConvMixer.Load(path, new OnnxRuntimeOptions { IntraOpThreads = settings.Threads ?? 0 }), classifierOptions)
+            : ImageClassifier.FromCheckpoint(path, classifierOptions);
+        return new ClassifierModel(classifier, name);
     }
 }
