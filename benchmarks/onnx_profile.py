@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Sums an ONNX Runtime profile (the JSON that SessionOptions.EnableProfiling writes) by operator: where a run's time goes.
 
-    CONVMIXER_BENCH_ORT_PROFILE=/tmp/ort ConvMixerNet.Benchmarks measure forward:convmixer_1536_20:4:onnx-int8 3 1 2
-    python3 benchmarks/onnx_profile.py /tmp/ort_*.json
+    mkdir -p artifacts
+    CONVMIXER_BENCH_ORT_PROFILE=artifacts/ort ConvMixerNet.Benchmarks measure forward:convmixer_1536_20:4:onnx-int8 3 1 2
+    python3 benchmarks/onnx_profile.py artifacts/ort_*.json
 
 Counts only the timed kernel events ("Node" category, "_kernel_time"), over every run in the file except the first
 (the warm-up), and prints milliseconds per run and the share of each operator type.

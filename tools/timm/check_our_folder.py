@@ -19,9 +19,9 @@ model.safetensors is read here from its documented layout for the comparison. re
 
 Run from the repository root (Debian 12: python3-torch 1.13; timm's source tree with --timm-src, never installed):
 
-    dotnet run --project tools/timm/WriteModelFolders -c Release -- /tmp/convmixer-folders
+    dotnet run --project tools/timm/WriteModelFolders -c Release -- artifacts/convmixer-folders
     /usr/bin/python3 tools/timm/check_our_folder.py --timm-src PATH/TO/pytorch-image-models \
-        --folders /tmp/convmixer-folders --timm-revision COMMIT \
+        --folders artifacts/convmixer-folders --timm-revision COMMIT \
         --out tests/ConvMixer.Core.Tests/Fixtures/timm-check/results.json
 
 The published case is a 21 M-parameter model: write the folders to a temporary directory, never into the repository.
