@@ -48,7 +48,7 @@ internal static class CheckpointReader
                     storedConfig = CheckpointMetadata.ReadStored(path, metadata);
                     break;
                 case CheckpointFormat.TrainingCheckpoint:
-                    (tensors, storedConfig, _) = RunCheckpointFile.ReadWeights(path, stream);
+                    (tensors, storedConfig) = RunCheckpointFile.ReadWeights(path, stream);
                     break;
                 case CheckpointFormat.PyTorch:
                     tensors = PyTorchCheckpointFile.Read(path, stream, preferEma);

@@ -116,13 +116,13 @@ public static class RunCheckpointFile
     }
 
     /// <summary>The weights (timm keys) and the stored configuration, for <see cref="ConvMixer.FromCheckpoint"/>.</summary>
-    internal static (Dictionary<string, Tensor> Tensors, StoredModelConfig? Stored, ConvMixerConfig Model) ReadWeights(string path, Stream stream)
+    internal static (Dictionary<string, Tensor> Tensors, StoredModelConfig Stored) ReadWeights(string path, Stream stream)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         var header = ReadHeader(path, reader);
         var tensors = TorchSharpCheckpointFile.Read(path, stream, moreFollows: true);
         var stored = new StoredModelConfig(header.Pretrained, header.Model.NumClasses, header.Model.Activation, header.Model.ResidualPlacement);
-        return (tensors, stored, header.Model);
+        return (tensors, stored);
     }
 
     internal static bool StartsWithMagic(Stream stream)

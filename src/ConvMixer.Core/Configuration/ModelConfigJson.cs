@@ -176,14 +176,18 @@ internal static class ModelConfigJson
             data = data with { Std = FloatArray(std, prefix + "std") };
         }
 
-        if (modelArgs?["in_chans"] is { } inChans && IntValue(inChans, "model_args.in_chans") != data.InChannels && pretrainedCfg["input_size"] is not null)
+        // model_args.in_chans gives the channels when input_size does not, and must agree with it when it does.
+        if (modelArgs?["in_chans"] is { } inChans)
         {
-            throw Field("model_args.in_chans", $"is {IntValue(inChans, "model_args.in_chans")}, but pretrained_cfg.input_size has {data.InChannels} channels");
-        }
-
-        if (modelArgs?["in_chans"] is { } channels && pretrainedCfg["input_size"] is null)
-        {
-            data = data with { InChannels = IntValue(channels, "model_args.in_chans") };
+            var channels = IntValue(inChans, "model_args.in_chans");
+            if (pretrainedCfg["input_size"] is null)
+            {
+                data = data with { InChannels = channels };
+            }
+            else if (channels != data.InChannels)
+            {
+                throw Field("model_args.in_chans", $"is {channels}, but pretrained_cfg.input_size has {data.InChannels} channels");
+            }
         }
 
         ValidateData(data, prefix);
