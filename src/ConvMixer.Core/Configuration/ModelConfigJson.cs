@@ -89,6 +89,17 @@ internal static class ModelConfigJson
             config["metrics"] = values;
         }
 
+        if (pretrained.Training is { Count: > 0 } training)
+        {
+            var values = new JsonObject();
+            foreach (var (name, value) in training)
+            {
+                values[name] = value;
+            }
+
+            config["training"] = values;
+        }
+
         return config;
     }
 
@@ -205,6 +216,12 @@ internal static class ModelConfigJson
             Metrics = config["metrics"] is JsonObject metrics
                 ? metrics.ToDictionary(m => m.Key, m => DoubleValue(m.Value, "metrics." + m.Key), StringComparer.Ordinal)
                 : null,
+            Training = config["training"] switch
+            {
+                null => null,
+                JsonObject training => training.ToDictionary(t => t.Key, t => StringValue(t.Value, "training." + t.Key), StringComparer.Ordinal),
+                _ => throw Field("training", "is not an object"),
+            },
         };
 
         return new StoredModelConfig(

@@ -43,6 +43,13 @@ public sealed record PretrainedConfig
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 
     /// <summary>
+    /// The hyperparameters the weights were trained with, by name (for example <c>recipe</c> = <c>fashion-mnist</c>,
+    /// <c>epochs</c> = <c>9</c>), as a training run records them: the counterpart of timm's <c>args.yaml</c>, kept in
+    /// <c>config.json</c> under <c>training</c>. Null for weights that do not say.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Training { get; init; }
+
+    /// <summary>
     /// Throws an <see cref="ArgumentException"/> naming the field when this configuration cannot belong to
     /// <paramref name="architecture"/>: a data config that makes no sense or has another channel count, or a number of
     /// class names other than the number of classes.
@@ -79,7 +86,9 @@ public sealed record PretrainedConfig
         && License == other.License && Description == other.Description && OriginUrl == other.OriginUrl
         && (LabelNames is null ? other.LabelNames is null : other.LabelNames is not null && LabelNames.SequenceEqual(other.LabelNames))
         && (Metrics is null ? other.Metrics is null : other.Metrics is not null && Metrics.Count == other.Metrics.Count
-            && Metrics.All(m => other.Metrics.TryGetValue(m.Key, out var v) && v.Equals(m.Value)));
+            && Metrics.All(m => other.Metrics.TryGetValue(m.Key, out var v) && v.Equals(m.Value)))
+        && (Training is null ? other.Training is null : other.Training is not null && Training.Count == other.Training.Count
+            && Training.All(t => other.Training.TryGetValue(t.Key, out var v) && v == t.Value));
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Data, Architecture, Source, LabelNames?.Count);

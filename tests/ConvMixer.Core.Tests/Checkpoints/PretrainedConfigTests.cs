@@ -33,6 +33,7 @@ public class PretrainedConfigTests
         Description = "A test model \"with quotes\".",
         OriginUrl = "https://example.org/model",
         Metrics = new Dictionary<string, double> { ["top1"] = 80.25, ["val_accuracy"] = 0.931, ["loss"] = 1.0 / 3.0 },
+        Training = new Dictionary<string, string> { ["recipe"] = "fashion-mnist", ["epochs"] = "9", ["lr"] = "0.01", ["note"] = "a \"quoted\" value" },
     };
 
     public static TheoryData<string> Carriers => new() { "model.safetensors", "folder" };
@@ -62,6 +63,7 @@ public class PretrainedConfigTests
         p.Description.Should().Be(Everything.Description);
         p.OriginUrl.Should().Be(Everything.OriginUrl);
         p.Metrics.Should().BeEquivalentTo(Everything.Metrics);
+        p.Training.Should().Equal(Everything.Training);
         p.Should().Be(Everything);
         loaded.Config.Should().Be(Shape);
     }
