@@ -32,6 +32,19 @@ public sealed class HostBatch
     /// <summary>Image width.</summary>
     public int Width { get; }
 
+    /// <summary>A copy of <see cref="Pixels"/> with every image mirrored left to right.</summary>
+    public float[] MirroredPixels()
+    {
+        var mirrored = new float[Pixels.Length];
+        for (var row = 0; row < Pixels.Length / Width; row++)
+        {
+            Pixels.AsSpan(row * Width, Width).CopyTo(mirrored.AsSpan(row * Width, Width));
+            mirrored.AsSpan(row * Width, Width).Reverse();
+        }
+
+        return mirrored;
+    }
+
     /// <summary>Copies the batch into tensors on <paramref name="device"/> (owned by the caller's dispose scope).</summary>
     public (Tensor Images, Tensor Labels) ToTensors(Device? device = null)
     {

@@ -13,13 +13,15 @@ public static class Evaluator
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
+    /// <param name="testTimeAugmentation">Views whose logits are averaged (twice the forward passes with <see cref="TestTimeAugmentation.HorizontalFlip"/>).</param>
     public static EvaluationResult Evaluate(
         nn.Module<Tensor, Tensor> model,
         ImageDataset dataset,
         DataConfig data,
         int batchSize = 256,
         IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TestTimeAugmentation testTimeAugmentation = TestTimeAugmentation.None)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -39,6 +41,11 @@ public static class Evaluator
                 using var scope = NewDisposeScope();
                 var (images, labels) = batch.ToTensors(device);
                 var logits = model.forward(images);
+                if (testTimeAugmentation == TestTimeAugmentation.HorizontalFlip)
+                {
+                    logits = (logits + model.forward(images.flip(3))) / 2;
+                }
+
                 if (logits.dim() != 2 || logits.shape[1] != classes)
                 {
                     throw new ArgumentException(
@@ -64,13 +71,15 @@ public static class Evaluator
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
+    /// <param name="testTimeAugmentation">Views whose logits are averaged (twice the forward passes with <see cref="TestTimeAugmentation.HorizontalFlip"/>).</param>
     public static EvaluationResult Evaluate(
         IImageClassificationModel model,
         ImageDataset dataset,
         DataConfig data,
         int batchSize = 256,
         IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TestTimeAugmentation testTimeAugmentation = TestTimeAugmentation.None)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -88,6 +97,12 @@ public static class Evaluator
         {
             using var scope = NewDisposeScope();
             var logits = tensor(model.Logits(batch.Pixels, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes]);
+            if (testTimeAugmentation == TestTimeAugmentation.HorizontalFlip)
+            {
+                var mirrored = batch.MirroredPixels();
+                logits = (logits + tensor(model.Logits(mirrored, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes])) / 2;
+            }
+
             lossSum += Accumulate(logits, tensor(batch.Labels), batch, confusion);
             progress?.Report((++done, loader.BatchesPerEpoch));
         }

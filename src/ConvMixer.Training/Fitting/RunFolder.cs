@@ -18,8 +18,8 @@ internal static class RunFolder
         ModelFolder.Save(model, directory);
     }
 
-    /// <summary>The trained model's configuration: the training images' preprocessing, the class names and the last validation result.</summary>
-    public static PretrainedConfig Describe(DataConfig data, ImageDataset train, EpochMetrics last, int epochs)
+    /// <summary>The trained model's configuration: the training images' preprocessing, the class names, the last validation result and the run's hyperparameters.</summary>
+    public static PretrainedConfig Describe(DataConfig data, ImageDataset train, EpochMetrics last, int epochs, TrainerOptions options)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["train_accuracy"] = last.TrainAccuracy };
         if (last.ValidationAccuracy is { } accuracy)
@@ -37,8 +37,10 @@ internal static class RunFolder
             Data = data with { InputSize = train.Height },
             LabelNames = new ClassLabels(train.ClassNames),
             Source = "ConvMixerNet.Training",
-            Description = string.Create(CultureInfo.InvariantCulture, $"Trained for {epochs} epoch(s) on {train.Count} images of {train.Channels}x{train.Height}x{train.Width}."),
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Trained for {epochs} epoch(s) on {train.Count} images of {train.Channels}x{train.Height}x{train.Width}{(options.Recipe is { } recipe ? $" with the {recipe} recipe" : string.Empty)}."),
             Metrics = metrics,
+            Training = options.Hyperparameters(),
         };
     }
 }

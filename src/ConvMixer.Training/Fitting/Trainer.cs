@@ -133,6 +133,8 @@ public sealed class Trainer : IDisposable
         }
 
         var device = _model.PatchEmbedding.weight!.device;
+        var callerLayout = _model.ChannelsLast;
+        _model.ChannelsLast = Options.ChannelsLast;
         var runClock = Stopwatch.StartNew();
         var batchesThisRun = 0L;
         EvaluationResult? evaluation = null;
@@ -200,7 +202,7 @@ public sealed class Trainer : IDisposable
 
                 _history.Add(metrics);
                 _completedEpochs++;
-                _model.Pretrained = RunFolder.Describe(data, train, metrics, _completedEpochs);
+                _model.Pretrained = RunFolder.Describe(data, train, metrics, _completedEpochs, Options);
                 WriteOutputs(train, loader);
                 progress?.Report(new TrainingProgress(
                     TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
@@ -211,8 +213,9 @@ public sealed class Trainer : IDisposable
         }
         finally
         {
-            // Also after a cancellation or failure: the caller gets a fully trainable model back.
+            // Also after a cancellation or failure: the caller gets a fully trainable model back, in its own layout.
             SetBodyFrozen(false);
+            _model.ChannelsLast = callerLayout;
         }
 
         return new TrainingResult(_history.ToArray(), evaluation, Options.OutputDirectory is null ? null : CheckpointPath);
@@ -262,7 +265,7 @@ public sealed class Trainer : IDisposable
             progress.Report(new TrainingProgress(
                 TrainingPhase.Evaluating, epoch + 1, Options.Epochs, p.Done, p.Total, double.NaN, double.NaN,
                 _optimizer.ParamGroups.First().LearningRate, Math.Min(validation.Count, p.Done * Options.BatchSize) / clock.Elapsed.TotalSeconds, TimeSpan.Zero)));
-        return Evaluator.Evaluate(_model, validation, data, Options.BatchSize, batchProgress, cancellationToken);
+        return Evaluator.Evaluate(_model, validation, data, Options.BatchSize, batchProgress, cancellationToken, Options.EvaluationAugmentation);
     }
 
     private void WriteOutputs(ImageDataset train, BatchLoader loader)

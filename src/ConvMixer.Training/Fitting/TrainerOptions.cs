@@ -1,8 +1,13 @@
+using System.Globalization;
+
 namespace ConvMixerNet.Training;
 
 /// <summary>Hyperparameters and housekeeping of a training run. The defaults follow the official ConvMixer CIFAR-10 recipe.</summary>
 public sealed record TrainerOptions
 {
+    /// <summary>The name of the <see cref="TrainingRecipe"/> these options came from, if any (recorded with the run).</summary>
+    public string? Recipe { get; init; }
+
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 10;
 
@@ -50,6 +55,15 @@ public sealed record TrainerOptions
     /// </summary>
     public int FreezeBodyEpochs { get; init; }
 
+    /// <summary>Views averaged when the validation set is evaluated after every epoch.</summary>
+    public TestTimeAugmentation EvaluationAugmentation { get; init; } = TestTimeAugmentation.None;
+
+    /// <summary>
+    /// Trains (and evaluates) with the model's feature maps stored channels-last (<see cref="ConvMixer.ChannelsLast"/>),
+    /// which libtorch's CPU convolution and BatchNorm kernels run faster. Changes speed only, not the results beyond float rounding.
+    /// </summary>
+    public bool ChannelsLast { get; init; } = true;
+
     /// <summary>Batches prepared ahead by the loader thread.</summary>
     public int PrefetchBatches { get; init; } = 2;
 
@@ -71,6 +85,50 @@ public sealed record TrainerOptions
         Require(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "must be at least 1");
         Require(Augmentation is not null && Augmentation.CropPadding >= 0, nameof(Augmentation), Augmentation, "must be set, with a non-negative crop padding");
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
+        Require(Enum.IsDefined(EvaluationAugmentation), nameof(EvaluationAugmentation), EvaluationAugmentation, "is not a known test-time augmentation");
+    }
+
+    /// <summary>
+    /// The run's hyperparameters by name, as the trained model's configuration records them
+    /// (<see cref="PretrainedConfig.Training"/>, the <c>training</c> object of <c>config.json</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Hyperparameters()
+    {
+        static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Recipe is { } recipe)
+        {
+            values["recipe"] = recipe;
+        }
+
+        values["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture);
+        values["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture);
+        values["accumulation_steps"] = AccumulationSteps.ToString(CultureInfo.InvariantCulture);
+        values["optimizer"] = "adamw";
+        values["lr"] = Number(LearningRate);
+        values["weight_decay"] = Number(WeightDecay);
+        values["schedule"] = Schedule.ToString();
+        if (Schedule == ScheduleKind.CosineWithWarmup)
+        {
+            values["warmup_epochs"] = Number(WarmupEpochs);
+        }
+
+        values["label_smoothing"] = Number(LabelSmoothing);
+        if (GradientClipNorm is { } clip)
+        {
+            values["clip_norm"] = Number(clip);
+        }
+
+        values["crop_padding"] = Augmentation.CropPadding.ToString(CultureInfo.InvariantCulture);
+        values["hflip"] = Augmentation.HorizontalFlip ? "true" : "false";
+        if (FreezeBodyEpochs > 0)
+        {
+            values["freeze_body_epochs"] = FreezeBodyEpochs.ToString(CultureInfo.InvariantCulture);
+        }
+
+        values["eval_tta"] = EvaluationAugmentation.ToString();
+        values["seed"] = Seed.ToString(CultureInfo.InvariantCulture);
+        return values;
     }
 
     /// <summary>Builds the schedule for a run of <paramref name="stepsPerEpoch"/> optimizer steps per epoch.</summary>
