@@ -15,9 +15,10 @@ internal static class EvalCommand
         var preprocessing = new PreprocessingOptions();
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." }.AtLeast(1);
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." }.AtLeast(1);
+        var tta = new Option<TestTimeAugmentation>("--tta") { Description = "Test-time augmentation: None, or HorizontalFlip (average the logits of each image and its mirror image).", DefaultValueFactory = _ => TestTimeAugmentation.None };
         var command = new Command("eval", "Evaluate a model on labelled data: accuracy, loss, per-class recall and confusion matrix.")
         {
-            weights, data, batch, threads, limit,
+            weights, data, batch, threads, limit, tta,
         };
         foreach (var option in preprocessing.All)
         {
@@ -34,12 +35,12 @@ internal static class EvalCommand
 
             return Task.FromResult(Run(
                 parse.GetRequiredValue(weights), parse.GetRequiredValue(data), parse.GetValue(batch), options,
-                parse.GetValue(threads), parse.GetValue(limit), cancellationToken));
+                parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(tta), cancellationToken));
         });
         return command;
     }
 
-    private static int Run(string weightsPath, string dataPath, int batch, ImageClassifierOptions options, int? threads, int? limit, CancellationToken cancellationToken)
+    private static int Run(string weightsPath, string dataPath, int batch, ImageClassifierOptions options, int? threads, int? limit, TestTimeAugmentation tta, CancellationToken cancellationToken)
     {
         Runtime.ApplyThreads(threads);
         using var model = ModelSource.LoadForInference(weightsPath, new CheckpointLoadOptions(), InferencePrecision.Float32, threads);
@@ -68,12 +69,12 @@ internal static class EvalCommand
         }
 
         var result = model is TorchSharpClassificationModel torchSharp
-            ? Evaluator.Evaluate(torchSharp.Model, dataset, resolved.Data, batch, cancellationToken: cancellationToken)
-            : Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken);
+            ? Evaluator.Evaluate(torchSharp.Model, dataset, resolved.Data, batch, cancellationToken: cancellationToken, testTimeAugmentation: tta)
+            : Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken, testTimeAugmentation: tta);
         Terminal.Out.Write(TrainingTables.Confusion(result));
         var skippedNote = skipped.Count > 0 ? $"; {skipped.Count} unreadable image(s) skipped." : ".";
         Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"Accuracy {100 * result.Accuracy:F2} % ({result.Correct}/{result.Count}), loss {result.Loss:F4}{skippedNote}")));
+            $"Accuracy {100 * result.Accuracy:F2} % ({result.Correct}/{result.Count}), loss {result.Loss:F4}{(tta == TestTimeAugmentation.None ? string.Empty : $" (test-time augmentation: {tta})")}{skippedNote}")));
         return ExitCodes.Success;
     }
 }

@@ -19,11 +19,14 @@ internal static class TrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Directory for checkpoint.ckpt, metrics.csv, model.safetensors and the plots.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out (same data and hyperparameters; only --epochs may grow)." };
         var force = new Option<bool>("--force") { Description = "Start a new run in an --out that holds a previous run's files, replacing them." };
+        var recipe = new Option<string?>("--recipe", "-r") { Description = "Start from a named set of hyperparameters (" + string.Join(", ", TrainingRecipes.ByName.Keys) + "); options given explicitly override single values." };
         var preset = new Option<string?>("--preset", "-p") { Description = "Architecture preset: " + string.Join(", ", ConvMixerPresets.ByName.Keys) + "." };
         var dim = new Option<int>("--dim") { Description = "Width (when no preset).", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var depth = new Option<int>("--depth") { Description = "Number of layers (when no preset).", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var kernel = new Option<int>("--kernel") { Description = "Depthwise kernel size (when no preset).", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var patch = new Option<int>("--patch") { Description = "Patch size (when no preset).", DefaultValueFactory = _ => 2 }.AtLeast(1);
+        var activation = ModelSource.ActivationOption();
+        activation.Description = "Nonlinearity of a new model: gelu (the default) or relu.";
         var pretrained = new Option<string?>("--pretrained") { Description = "Fine-tune from these weights (a training checkpoint, .safetensors, .pth or TorchSharp file); the head is replaced for the data's classes." };
         var freeze = new Option<int>("--freeze-body-epochs") { Description = "With --pretrained: train only the new head for this many first epochs.", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 }.AtLeast(1);
@@ -37,6 +40,8 @@ internal static class TrainCommand
         var clip = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." }.Within(0, double.PositiveInfinity, minimumExclusive: true);
         var cropPadding = new Option<int>("--crop-padding") { Description = "Random-crop augmentation: zero padding on each side (0 = off).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips." };
+        var evalTta = new Option<TestTimeAugmentation>("--eval-tta") { Description = "Views averaged when validating after each epoch: None, or HorizontalFlip (the image and its mirror image).", DefaultValueFactory = _ => TestTimeAugmentation.None };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Store feature maps channels-last while training (faster on CPUs); false keeps libtorch's default layout.", DefaultValueFactory = _ => true };
         var imageSize = new Option<int>("--image-size") { Description = "Side of the square images made from an image folder.", DefaultValueFactory = _ => 32 }.AtLeast(1);
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." }.AtLeast(1);
@@ -45,11 +50,17 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train or fine-tune a ConvMixer with AdamW and the official one-cycle schedule; checkpoints after every epoch.")
         {
-            data, validation, output, resume, force, preset, dim, depth, kernel, patch, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
-            schedule, warmup, smoothing, clip, cropPadding, flip, imageSize, seed, threads, limit, classNames,
+            data, validation, output, resume, force, recipe, preset, dim, depth, kernel, patch, activation, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
+            schedule, warmup, smoothing, clip, cropPadding, flip, evalTta, channelsLast, imageSize, seed, threads, limit, classNames,
         };
         command.SetAction((parse, cancellationToken) =>
         {
+            var chosen = parse.GetValue(recipe) is { } name ? FindRecipe(name) : null;
+
+            // A value typed on the command line wins; otherwise the recipe's, if one was chosen; otherwise the option's default.
+            T Value<T>(Option<T> option, Func<TrainingRecipe, T> fromRecipe) =>
+                chosen is null || parse.IsGiven(option) ? parse.GetValue(option)! : fromRecipe(chosen);
+
             var request = new TrainRequest
             {
                 Data = parse.GetRequiredValue(data),
@@ -58,29 +69,34 @@ internal static class TrainCommand
                 Resume = parse.GetValue(resume),
                 Force = parse.GetValue(force),
                 Given = command.Options.Where(parse.IsGiven).Select(o => o.Name).ToHashSet(StringComparer.Ordinal),
+                Recipe = chosen?.Name,
                 Preset = parse.GetValue(preset),
-                Dim = parse.GetValue(dim),
-                Depth = parse.GetValue(depth),
-                Kernel = parse.GetValue(kernel),
-                Patch = parse.GetValue(patch),
+                Dim = Value(dim, r => r.Architecture.Dim),
+                Depth = Value(depth, r => r.Architecture.Depth),
+                Kernel = Value(kernel, r => r.Architecture.KernelSize),
+                Patch = Value(patch, r => r.Architecture.PatchSize),
+                Activation = Value(activation, r => r.Architecture.Activation),
                 Pretrained = parse.GetValue(pretrained),
-                ImageSize = parse.GetValue(imageSize),
+                ImageSize = Value(imageSize, r => r.ImageSize),
                 Threads = parse.GetValue(threads),
                 Limit = parse.GetValue(limit),
                 ClassNames = parse.GetValue(classNames) is { } file ? ClassLabels.FromFile(file).ToArray() : null,
                 Options = new TrainerOptions
                 {
-                    Epochs = parse.GetValue(epochs),
-                    BatchSize = parse.GetValue(batch),
-                    AccumulationSteps = parse.GetValue(accumulate),
-                    LearningRate = parse.GetValue(lr),
-                    WeightDecay = parse.GetValue(weightDecay),
-                    Schedule = parse.GetValue(schedule),
-                    WarmupEpochs = parse.GetValue(warmup),
-                    LabelSmoothing = parse.GetValue(smoothing),
-                    GradientClipNorm = parse.GetValue(clip),
-                    Augmentation = new Augmentation(parse.GetValue(cropPadding), parse.GetValue(flip)),
-                    FreezeBodyEpochs = parse.GetValue(freeze),
+                    Recipe = chosen?.Name,
+                    Epochs = Value(epochs, r => r.Options.Epochs),
+                    BatchSize = Value(batch, r => r.Options.BatchSize),
+                    AccumulationSteps = Value(accumulate, r => r.Options.AccumulationSteps),
+                    LearningRate = Value(lr, r => r.Options.LearningRate),
+                    WeightDecay = Value(weightDecay, r => r.Options.WeightDecay),
+                    Schedule = Value(schedule, r => r.Options.Schedule),
+                    WarmupEpochs = Value(warmup, r => r.Options.WarmupEpochs),
+                    LabelSmoothing = Value(smoothing, r => r.Options.LabelSmoothing),
+                    GradientClipNorm = Value(clip, r => r.Options.GradientClipNorm),
+                    Augmentation = new Augmentation(Value(cropPadding, r => r.Options.Augmentation.CropPadding), Value(flip, r => r.Options.Augmentation.HorizontalFlip)),
+                    EvaluationAugmentation = Value(evalTta, r => r.Options.EvaluationAugmentation),
+                    FreezeBodyEpochs = Value(freeze, r => r.Options.FreezeBodyEpochs),
+                    ChannelsLast = parse.GetValue(channelsLast),
                     Seed = parse.GetValue(seed),
                 },
             };
@@ -94,6 +110,18 @@ internal static class TrainCommand
     [
         TrainingCheckpoint.FileName, MetricsCsv.FileName, ModelFolder.ConfigFileName, ModelFolder.SafetensorsFileName, TrainingCurves.LossFile, TrainingCurves.AccuracyFile,
     ];
+
+    private static TrainingRecipe FindRecipe(string name)
+    {
+        try
+        {
+            return TrainingRecipes.Get(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--recipe: " + e.Message.Split(" (Parameter", 2)[0]);
+        }
+    }
 
     private static int Run(TrainRequest request, CancellationToken cancellationToken)
     {
@@ -157,6 +185,11 @@ internal static class TrainCommand
                 Terminal.Out.MarkupLine($"Resuming after epoch {state.CompletedEpochs} of {options.Epochs} (step {state.GlobalStep}).");
             }
 
+            if (options.Recipe is { } recipeName)
+            {
+                Terminal.Out.MarkupLine(Markup.Escape($"Recipe: {recipeName}{Overrides(request)}."));
+            }
+
             Terminal.Out.MarkupLine(Markup.Escape($"Model: {model.Config}, {Terminal.Count(model.ParameterCount)} parameters; {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}), {torch.get_num_threads()} threads."));
             result = Terminal.ShowsProgress
                 ? FitWithProgressBar(trainer, data, cancellationToken)
@@ -204,6 +237,12 @@ internal static class TrainCommand
         var config = request.Preset is { } name
             ? ModelSource.Preset(name) with { NumClasses = train.ClassCount, InChannels = train.Channels }
             : new ConvMixerConfig(request.Dim, request.Depth, request.Kernel, request.Patch, train.ClassCount, train.Channels);
+        // A preset keeps its own activation unless --activation is typed; a recipe's applies to its own architecture only.
+        if (request.Activation is { } activation && (request.Preset is null || request.Given.Contains("--activation")))
+        {
+            config = config with { Activation = activation };
+        }
+
         if (train.Height < config.PatchSize || train.Width < config.PatchSize)
         {
             throw new UsageException($"--patch {config.PatchSize} is larger than the {train.Height}x{train.Width} images.");
@@ -261,6 +300,7 @@ internal static class TrainCommand
         Compare("--depth", request.Depth, architecture.Depth);
         Compare("--kernel", request.Kernel, architecture.KernelSize);
         Compare("--patch", request.Patch, architecture.PatchSize);
+        Compare("--activation", request.Activation, architecture.Activation);
         if (given.Contains("--preset") && request.Preset is { } preset && ModelSource.Preset(preset) is var p
             && (p.Dim, p.Depth, p.KernelSize, p.PatchSize) != (architecture.Dim, architecture.Depth, architecture.KernelSize, architecture.PatchSize))
         {
@@ -272,6 +312,7 @@ internal static class TrainCommand
             conflicts.Add("--pretrained (it starts a run; a resumed run continues from its checkpoint)");
         }
 
+        Compare("--recipe", request.Recipe, o.Recipe);
         Compare("--batch", r.BatchSize, o.BatchSize);
         Compare("--accumulate", r.AccumulationSteps, o.AccumulationSteps);
         Compare("--seed", r.Seed, o.Seed);
@@ -283,12 +324,19 @@ internal static class TrainCommand
         Compare("--clip-norm", r.GradientClipNorm, o.GradientClipNorm);
         Compare("--crop-padding", r.Augmentation.CropPadding, o.Augmentation.CropPadding);
         Compare("--flip", r.Augmentation.HorizontalFlip, o.Augmentation.HorizontalFlip);
+        Compare("--eval-tta", r.EvaluationAugmentation, o.EvaluationAugmentation);
         Compare("--freeze-body-epochs", r.FreezeBodyEpochs, o.FreezeBodyEpochs);
         Compare("--image-size", request.ImageSize, o.Data?.InputSize ?? request.ImageSize);
         if (conflicts.Count > 0)
         {
             throw new UsageException(
                 $"--resume cannot change {string.Join(", ", conflicts)}: a resumed run continues with its checkpoint's settings (only --epochs may grow). Leave them out, or start a new run with --force.");
+        }
+
+        // The layout changes speed only, so a resumed run may switch it.
+        if (given.Contains("--channels-last"))
+        {
+            o = o with { ChannelsLast = r.ChannelsLast };
         }
 
         if (!given.Contains("--epochs") || r.Epochs == o.Epochs)
@@ -304,6 +352,13 @@ internal static class TrainCommand
         Console.Error.WriteLine(
             $"note: --epochs {r.Epochs} changes the run's {o.Epochs} epochs; the {o.Schedule} learning-rate schedule is recomputed over {r.Epochs} epochs from step {saved.GlobalStep} on.");
         return o with { Epochs = r.Epochs };
+    }
+
+    // The options typed next to --recipe, which replace the recipe's values.
+    private static string Overrides(TrainRequest request)
+    {
+        var typed = request.Given.Except(["--recipe", "--data", "--out", "--val", "--resume", "--force", "--threads", "--seed", "--limit", "--class-names", "--channels-last"]).Order(StringComparer.Ordinal).ToArray();
+        return typed.Length == 0 ? string.Empty : $", with {string.Join(", ", typed)} from the command line";
     }
 
     private static bool IsWithin(string path, string folder)

@@ -17,6 +17,9 @@ internal sealed record TrainRequest
     /// <summary>Names of the options typed on the command line (not defaulted), to tell what a resume is asked to change.</summary>
     public IReadOnlySet<string> Given { get; init; } = new HashSet<string>();
 
+    /// <summary>The name of the recipe chosen with <c>--recipe</c>; its values are already resolved into the other properties.</summary>
+    public string? Recipe { get; init; }
+
     public string? Preset { get; init; }
 
     public int Dim { get; init; }
@@ -26,6 +29,9 @@ internal sealed record TrainRequest
     public int Kernel { get; init; }
 
     public int Patch { get; init; }
+
+    /// <summary>The nonlinearity of a new model (<c>--activation</c>); null keeps the preset's or GELU.</summary>
+    public Activation? Activation { get; init; }
 
     public string? Pretrained { get; init; }
 
