@@ -74,7 +74,14 @@ def normalize(images_uint8):
     return (images_uint8.float() / 255.0 - MEAN) / STD
 
 
-def evaluate(model, images, labels, batch):
+class ToChannelsLast(nn.Module):
+    """Stores the feature maps channels-last from here on, as the .NET model's ChannelsLast does after its stem."""
+
+    def forward(self, x):
+        return x.contiguous(memory_format=torch.channels_last)
+
+
+def evaluate(model, images, labels, batch, flip_tta=False):
     model.eval()
     correct, loss_sum = 0, 0.0
     with torch.no_grad():
@@ -82,6 +89,8 @@ def evaluate(model, images, labels, batch):
             x = normalize(images[start:start + batch])
             y = labels[start:start + batch]
             logits = model(x)
+            if flip_tta:
+                logits = (logits + model(x.flip(3))) / 2
             loss_sum += F.cross_entropy(logits, y, reduction="sum").item()
             correct += (logits.argmax(1) == y).sum().item()
     model.train()
@@ -103,6 +112,9 @@ def main():
     p.add_argument("--clip", type=float, default=None)
     p.add_argument("--crop-padding", type=int, default=2)
     p.add_argument("--flip", default="true")
+    p.add_argument("--activation", choices=["gelu", "relu"], default="gelu")
+    p.add_argument("--channels-last", default="false", help="true: feature maps channels-last after the stem")
+    p.add_argument("--eval-tta", choices=["none", "flip"], default="none")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--train-limit", type=int, default=None)
@@ -125,8 +137,10 @@ def main():
     if args.test_limit:
         test_x, test_y = test_x[:args.test_limit], test_y[:args.test_limit]
 
-    model = conv_mixer(args.dim, args.depth, args.kernel, args.patch, 10, 1)
-    print(f"model: ConvMixer-{args.dim}/{args.depth} kernel {args.kernel} patch {args.patch}, "
+    model = conv_mixer(args.dim, args.depth, args.kernel, args.patch, 10, 1, act=nn.ReLU if args.activation == "relu" else nn.GELU)
+    if args.channels_last == "true":
+        model = nn.Sequential(*list(model)[:3], ToChannelsLast(), *list(model)[3:])
+    print(f"model: ConvMixer-{args.dim}/{args.depth} kernel {args.kernel} patch {args.patch} {args.activation}, "
           f"{sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.wd)
     steps_per_epoch = (len(train_y) + args.batch - 1) // args.batch
@@ -161,7 +175,7 @@ def main():
             correct += (logits.argmax(1) == y).sum().item()
         seconds = time.perf_counter() - start
         total_train += seconds
-        test_loss, test_acc = evaluate(model, test_x, test_y, 256)
+        test_loss, test_acc = evaluate(model, test_x, test_y, 256, args.eval_tta == "flip")
         n = len(train_y)
         metrics.append((epoch + 1, loss_sum / n, correct / n, test_loss, test_acc, lr, seconds, n / seconds))
         if args.out:
