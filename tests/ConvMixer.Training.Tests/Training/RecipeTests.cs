@@ -32,9 +32,9 @@ public class RecipeTests
         r.Options.Should().BeEquivalentTo(new TrainerOptions
         {
             Recipe = "fashion-mnist",
-            Epochs = 9,
+            Epochs = 10,
             BatchSize = 64,
-            LearningRate = 0.01,
+            LearningRate = 0.005,
             WeightDecay = 0.01,
             LabelSmoothing = 0.1,
             Augmentation = new Augmentation(2, true),
@@ -60,9 +60,9 @@ public class RecipeTests
         values.Should().Contain(new Dictionary<string, string>
         {
             ["recipe"] = "fashion-mnist",
-            ["epochs"] = "9",
+            ["epochs"] = "10",
             ["batch_size"] = "64",
-            ["lr"] = "0.01",
+            ["lr"] = "0.005",
             ["weight_decay"] = "0.01",
             ["schedule"] = "OneCycle",
             ["label_smoothing"] = "0.1",
