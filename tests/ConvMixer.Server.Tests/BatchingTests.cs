@@ -104,7 +104,10 @@ public class BatchingTests
 
         await ClassifyApiTests.ShouldBeErrorAsync(refused, 503, "shutting down");
         readiness.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
-        served.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var response in served)
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        }
     }
 
     private static async Task WaitUntilQueuedAsync(HttpClient client, int count)
