@@ -110,8 +110,9 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
     /// <summary>
     /// Runs the layers on feature maps stored channels-last (NHWC strides; the shapes stay <c>[N, C, H, W]</c>). On the
     /// CPU, libtorch's depthwise and 1×1 convolutions and BatchNorm are faster on that layout: training ConvMixer-96/8
-    /// (kernel 3, ReLU) on Fashion-MNIST runs 20–28% more images per second; a GELU, kernel 5 ConvMixer-256/8 does not gain. The results agree with the
-    /// default layout to float rounding. Off by default; the trainer turns it on (<c>TrainerOptions.ChannelsLast</c>).
+    /// (kernel 3, ReLU) on Fashion-MNIST runs 20–28% more images per second; a GELU, kernel 5 ConvMixer-256/8 does not
+    /// gain. The results agree with the default layout to float rounding. Off by default; the trainer turns it on
+    /// (<c>TrainerOptions.ChannelsLast</c>).
     /// </summary>
     public bool ChannelsLast { get; set; }
 
