@@ -15,7 +15,7 @@ internal static class EvalCommand
         var preprocessing = new PreprocessingOptions();
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: libtorch's choice)." }.AtLeast(1);
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images." }.AtLeast(1);
-        var tta = new Option<TestTimeAugmentation>("--tta") { Description = "Test-time augmentation: None, or HorizontalFlip (average the logits of each image and its mirror image).", DefaultValueFactory = _ => TestTimeAugmentation.None };
+        var tta = new Option<TestTimeAugmentation>("--tta") { Description = "Test-time augmentation: None, HorizontalFlip (average the logits of each image and its mirror image), or HorizontalFlipAndShifts (of the image moved by up to one pixel in every direction and the mirror of each: 18 views).", DefaultValueFactory = _ => TestTimeAugmentation.None };
         var command = new Command("eval", "Evaluate a model on labelled data: accuracy, loss, per-class recall and confusion matrix.")
         {
             weights, data, batch, threads, limit, tta,

@@ -40,7 +40,7 @@ internal static class TrainCommand
         var clip = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." }.Within(0, double.PositiveInfinity, minimumExclusive: true);
         var cropPadding = new Option<int>("--crop-padding") { Description = "Random-crop augmentation: zero padding on each side (0 = off).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips." };
-        var evalTta = new Option<TestTimeAugmentation>("--eval-tta") { Description = "Views averaged when validating after each epoch: None, or HorizontalFlip (the image and its mirror image).", DefaultValueFactory = _ => TestTimeAugmentation.None };
+        var evalTta = new Option<TestTimeAugmentation>("--eval-tta") { Description = "Views averaged when validating after each epoch: None, HorizontalFlip (the image and its mirror image), or HorizontalFlipAndShifts (18 views: the image moved by up to one pixel in every direction and the mirror of each; the last epoch only, earlier ones take the flip).", DefaultValueFactory = _ => TestTimeAugmentation.None };
         var channelsLast = new Option<bool>("--channels-last") { Description = "Store feature maps channels-last while training (faster on CPUs); false keeps libtorch's default layout.", DefaultValueFactory = _ => true };
         var imageSize = new Option<int>("--image-size") { Description = "Side of the square images made from an image folder.", DefaultValueFactory = _ => 32 }.AtLeast(1);
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 0 };
@@ -206,7 +206,8 @@ internal static class TrainCommand
         if (result.FinalEvaluation is { } evaluation)
         {
             Terminal.Out.Write(TrainingTables.Confusion(evaluation));
-            Terminal.Out.MarkupLine($"Validation accuracy: [bold]{TrainingTables.Percent(evaluation.Accuracy)}[/] ({evaluation.Correct}/{evaluation.Count}), loss {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}.");
+            var views = trainer.Options.EvaluationAugmentation == TestTimeAugmentation.None ? string.Empty : $" (test-time augmentation: {trainer.Options.EvaluationAugmentation})";
+            Terminal.Out.MarkupLine($"Validation accuracy: [bold]{TrainingTables.Percent(evaluation.Accuracy)}[/] ({evaluation.Correct}/{evaluation.Count}), loss {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}{views}.");
         }
 
         Terminal.Out.MarkupLine(Markup.Escape(

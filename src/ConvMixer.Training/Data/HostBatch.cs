@@ -45,6 +45,45 @@ public sealed class HostBatch
         return mirrored;
     }
 
+    /// <summary>
+    /// A copy of <see cref="Pixels"/> with every image moved <paramref name="down"/> rows down and
+    /// <paramref name="right"/> columns right (negative: up, left); the pixels uncovered at the border take the value
+    /// <paramref name="fill"/> gives for their channel.
+    /// </summary>
+    public float[] ShiftedPixels(int down, int right, IReadOnlyList<float> fill)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        if (fill.Count != Channels)
+        {
+            throw new ArgumentException($"One fill value per channel is needed ({Channels}), not {fill.Count}.", nameof(fill));
+        }
+
+        var shifted = new float[Pixels.Length];
+        for (var plane = 0; plane < Count * Channels; plane++)
+        {
+            var value = fill[plane % Channels];
+            for (var y = 0; y < Height; y++)
+            {
+                var target = shifted.AsSpan(((plane * Height) + y) * Width, Width);
+                var sourceRow = y - down;
+                if (sourceRow < 0 || sourceRow >= Height)
+                {
+                    target.Fill(value);
+                    continue;
+                }
+
+                var source = Pixels.AsSpan(((plane * Height) + sourceRow) * Width, Width);
+                for (var x = 0; x < Width; x++)
+                {
+                    var sourceColumn = x - right;
+                    target[x] = sourceColumn >= 0 && sourceColumn < Width ? source[sourceColumn] : value;
+                }
+            }
+        }
+
+        return shifted;
+    }
+
     /// <summary>Copies the batch into tensors on <paramref name="device"/> (owned by the caller's dispose scope).</summary>
     public (Tensor Images, Tensor Labels) ToTensors(Device? device = null)
     {

@@ -13,7 +13,7 @@ public static class Evaluator
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
-    /// <param name="testTimeAugmentation">Views whose logits are averaged (twice the forward passes with <see cref="TestTimeAugmentation.HorizontalFlip"/>).</param>
+    /// <param name="testTimeAugmentation">Views whose logits are averaged (2 forward passes per image with <see cref="TestTimeAugmentation.HorizontalFlip"/>, 18 with <see cref="TestTimeAugmentation.HorizontalFlipAndShifts"/>).</param>
     public static EvaluationResult Evaluate(
         nn.Module<Tensor, Tensor> model,
         ImageDataset dataset,
@@ -41,10 +41,15 @@ public static class Evaluator
                 using var scope = NewDisposeScope();
                 var (images, labels) = batch.ToTensors(device);
                 var logits = model.forward(images);
-                if (testTimeAugmentation == TestTimeAugmentation.HorizontalFlip)
+                var views = 1;
+                foreach (var view in TestTimeViews.Of(batch, data, testTimeAugmentation).Skip(1))
                 {
-                    logits = (logits + model.forward(images.flip(3))) / 2;
+                    var viewImages = tensor(view, images.shape);
+                    logits += model.forward(device is null ? viewImages : viewImages.to(device));
+                    views++;
                 }
+
+                logits /= views;
 
                 if (logits.dim() != 2 || logits.shape[1] != classes)
                 {
@@ -71,7 +76,7 @@ public static class Evaluator
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
-    /// <param name="testTimeAugmentation">Views whose logits are averaged (twice the forward passes with <see cref="TestTimeAugmentation.HorizontalFlip"/>).</param>
+    /// <param name="testTimeAugmentation">Views whose logits are averaged (2 forward passes per image with <see cref="TestTimeAugmentation.HorizontalFlip"/>, 18 with <see cref="TestTimeAugmentation.HorizontalFlipAndShifts"/>).</param>
     public static EvaluationResult Evaluate(
         IImageClassificationModel model,
         ImageDataset dataset,
@@ -96,12 +101,16 @@ public static class Evaluator
         foreach (var batch in loader.Batches(loader.SequentialOrder(), epoch: 0, cancellationToken))
         {
             using var scope = NewDisposeScope();
-            var logits = tensor(model.Logits(batch.Pixels, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes]);
-            if (testTimeAugmentation == TestTimeAugmentation.HorizontalFlip)
+            Tensor? logits = null;
+            var views = 0;
+            foreach (var view in TestTimeViews.Of(batch, data, testTimeAugmentation))
             {
-                var mirrored = batch.MirroredPixels();
-                logits = (logits + tensor(model.Logits(mirrored, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes])) / 2;
+                var viewLogits = tensor(model.Logits(view, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes]);
+                logits = logits is null ? viewLogits : logits + viewLogits;
+                views++;
             }
+
+            logits = logits! / views;
 
             lossSum += Accumulate(logits, tensor(batch.Labels), batch, confusion);
             progress?.Report((++done, loader.BatchesPerEpoch));

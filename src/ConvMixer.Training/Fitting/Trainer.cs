@@ -265,7 +265,11 @@ public sealed class Trainer : IDisposable
             progress.Report(new TrainingProgress(
                 TrainingPhase.Evaluating, epoch + 1, Options.Epochs, p.Done, p.Total, double.NaN, double.NaN,
                 _optimizer.ParamGroups.First().LearningRate, Math.Min(validation.Count, p.Done * Options.BatchSize) / clock.Elapsed.TotalSeconds, TimeSpan.Zero)));
-        return Evaluator.Evaluate(_model, validation, data, Options.BatchSize, batchProgress, cancellationToken, Options.EvaluationAugmentation);
+        // 18 passes per image is worth it for the result, not for the epochs before the last that only track progress.
+        var views = Options.EvaluationAugmentation == TestTimeAugmentation.HorizontalFlipAndShifts && epoch + 1 < Options.Epochs
+            ? TestTimeAugmentation.HorizontalFlip
+            : Options.EvaluationAugmentation;
+        return Evaluator.Evaluate(_model, validation, data, Options.BatchSize, batchProgress, cancellationToken, views);
     }
 
     private void WriteOutputs(ImageDataset train, BatchLoader loader)

@@ -55,7 +55,11 @@ public sealed record TrainerOptions
     /// </summary>
     public int FreezeBodyEpochs { get; init; }
 
-    /// <summary>Views averaged when the validation set is evaluated after every epoch.</summary>
+    /// <summary>
+    /// Views averaged when the validation set is evaluated after every epoch. With
+    /// <see cref="TestTimeAugmentation.HorizontalFlipAndShifts"/> only the last epoch's evaluation takes all 18 views;
+    /// the epochs before it take the image and its mirror image.
+    /// </summary>
     public TestTimeAugmentation EvaluationAugmentation { get; init; } = TestTimeAugmentation.None;
 
     /// <summary>
