@@ -42,7 +42,7 @@ public sealed class RecipeCommandTests : IDisposable
             training.GetProperty("epochs").GetString().Should().Be("1");
             training.GetProperty("batch_size").GetString().Should().Be("16");
             training.GetProperty("label_smoothing").GetString().Should().Be("0.1");
-            training.GetProperty("eval_tta").GetString().Should().Be("HorizontalFlip");
+            training.GetProperty("eval_tta").GetString().Should().Be("HorizontalFlipAndShifts");
             config.RootElement.GetProperty("model_args").GetProperty("activation").GetString().Should().Be("relu");
         }
 
@@ -71,7 +71,7 @@ public sealed class RecipeCommandTests : IDisposable
     }
 
     [Fact]
-    public void Eval_with_flip_tta_reports_it_and_differs_from_the_single_view_when_the_model_is_not_mirror_symmetric()
+    public void Eval_with_tta_reports_it_and_differs_from_the_single_view_when_the_model_is_not_mirror_symmetric()
     {
         var data = _dir.File("quadrants");
         QuadrantImages.WriteIdxSplits(data);
@@ -88,6 +88,11 @@ public sealed class RecipeCommandTests : IDisposable
         flipped.Output.Should().MatchRegex(@"Accuracy \d+\.\d\d % \(\d+/32\), loss \d\.\d{4} \(test-time augmentation: HorizontalFlip\)");
         single.Output.Should().NotContain("test-time augmentation");
         Loss(flipped.Output).Should().NotBe(Loss(single.Output), "quadrant classes change under a mirror, so the averaged logits differ");
+
+        var shifted = ConvMixerTool.Run("eval", "--weights", run, "--data", data, "--threads", "1", "--tta", "HorizontalFlipAndShifts");
+        shifted.ExitCode.Should().Be(0, shifted.ToString());
+        shifted.Output.Should().MatchRegex(@"Accuracy \d+\.\d\d % \(\d+/32\), loss \d\.\d{4} \(test-time augmentation: HorizontalFlipAndShifts\)");
+        Loss(shifted.Output).Should().NotBe(Loss(flipped.Output), "the shifted views add their own logits");
     }
 
     private static string Loss(string output) => System.Text.RegularExpressions.Regex.Match(output, @"loss (\d\.\d{4})").Groups[1].Value;

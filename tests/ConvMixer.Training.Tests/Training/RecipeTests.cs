@@ -34,11 +34,11 @@ public class RecipeTests
             Recipe = "fashion-mnist",
             Epochs = 10,
             BatchSize = 64,
-            LearningRate = 0.005,
+            LearningRate = 0.0025,
             WeightDecay = 0.01,
             LabelSmoothing = 0.1,
             Augmentation = new Augmentation(2, true),
-            EvaluationAugmentation = TestTimeAugmentation.HorizontalFlip,
+            EvaluationAugmentation = TestTimeAugmentation.HorizontalFlipAndShifts,
         });
     }
 
@@ -62,14 +62,14 @@ public class RecipeTests
             ["recipe"] = "fashion-mnist",
             ["epochs"] = "10",
             ["batch_size"] = "64",
-            ["lr"] = "0.005",
+            ["lr"] = "0.0025",
             ["weight_decay"] = "0.01",
             ["schedule"] = "OneCycle",
             ["label_smoothing"] = "0.1",
             ["clip_norm"] = "1.5",
             ["crop_padding"] = "2",
             ["hflip"] = "true",
-            ["eval_tta"] = "HorizontalFlip",
+            ["eval_tta"] = "HorizontalFlipAndShifts",
             ["seed"] = "3",
         });
         (TrainingRecipes.FashionMnist.Options with { Recipe = null }).Hyperparameters().Should().NotContainKey("recipe");
