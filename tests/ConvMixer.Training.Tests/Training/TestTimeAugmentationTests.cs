@@ -20,8 +20,7 @@ public class TestTimeAugmentationTests
 
         model.eval();
         using var _ = no_grad();
-        var batch = new BatchLoader(dataset, dataset.Count, Data, Augmentation.None).Prepare(Enumerable.Range(0, dataset.Count).ToArray(), 0, 0);
-        var (images, labels) = batch.ToTensors();
+        var (images, labels) = AllAsOneBatch(dataset);
         using var mirrored = images.flip(3);
         using var averaged = (model.forward(images) + model.forward(mirrored)) / 2;
         using var loss = nn.functional.cross_entropy(averaged, labels);
@@ -41,8 +40,7 @@ public class TestTimeAugmentationTests
 
         model.eval();
         using var _ = no_grad();
-        var batch = new BatchLoader(dataset, dataset.Count, Data, Augmentation.None).Prepare(Enumerable.Range(0, dataset.Count).ToArray(), 0, 0);
-        var (images, labels) = batch.ToTensors();
+        var (images, labels) = AllAsOneBatch(dataset);
         // A black border (0 before normalisation), as the training's crop padding adds.
         using var padded = nn.functional.pad(images, [1, 1, 1, 1], value: -0.4 / 0.3);
         using var sum = zeros(dataset.Count, SyntheticImages.Classes.Length);
@@ -99,6 +97,10 @@ public class TestTimeAugmentationTests
             shifted.FinalEvaluation!.Loss.Should().BeApproximately(expected.Loss, 1e-5);
         }
     }
+
+    // The whole data set, normalised as the evaluator does it, in one batch.
+    private static (Tensor Images, Tensor Labels) AllAsOneBatch(ImageDataset dataset) =>
+        new BatchLoader(dataset, dataset.Count, Data, Augmentation.None).Prepare(Enumerable.Range(0, dataset.Count).ToArray(), 0, 0).ToTensors();
 
     [Fact]
     public void Mirrored_pixels_reverse_every_row_of_every_channel()
