@@ -33,24 +33,15 @@ public sealed class HostBatch
     public int Width { get; }
 
     /// <summary>A copy of <see cref="Pixels"/> with every image mirrored left to right.</summary>
-    public float[] MirroredPixels()
-    {
-        var mirrored = new float[Pixels.Length];
-        for (var row = 0; row < Pixels.Length / Width; row++)
-        {
-            Pixels.AsSpan(row * Width, Width).CopyTo(mirrored.AsSpan(row * Width, Width));
-            mirrored.AsSpan(row * Width, Width).Reverse();
-        }
-
-        return mirrored;
-    }
+    public float[] MirroredPixels() => ShiftedPixels(0, 0, new float[Channels], mirror: true);
 
     /// <summary>
     /// A copy of <see cref="Pixels"/> with every image moved <paramref name="down"/> rows down and
-    /// <paramref name="right"/> columns right (negative: up, left); the pixels uncovered at the border take the value
-    /// <paramref name="fill"/> gives for their channel.
+    /// <paramref name="right"/> columns right (negative: up, left), then mirrored left to right when
+    /// <paramref name="mirror"/>; the pixels uncovered at the border take the value <paramref name="fill"/> gives for
+    /// their channel.
     /// </summary>
-    public float[] ShiftedPixels(int down, int right, IReadOnlyList<float> fill)
+    public float[] ShiftedPixels(int down, int right, IReadOnlyList<float> fill, bool mirror = false)
     {
         ArgumentNullException.ThrowIfNull(fill);
         if (fill.Count != Channels)
@@ -58,30 +49,15 @@ public sealed class HostBatch
             throw new ArgumentException($"One fill value per channel is needed ({Channels}), not {fill.Count}.", nameof(fill));
         }
 
-        var shifted = new float[Pixels.Length];
-        for (var plane = 0; plane < Count * Channels; plane++)
+        var values = fill.ToArray();
+        var size = Channels * Height * Width;
+        var moved = new float[Pixels.Length];
+        for (var image = 0; image < Count; image++)
         {
-            var value = fill[plane % Channels];
-            for (var y = 0; y < Height; y++)
-            {
-                var target = shifted.AsSpan(((plane * Height) + y) * Width, Width);
-                var sourceRow = y - down;
-                if (sourceRow < 0 || sourceRow >= Height)
-                {
-                    target.Fill(value);
-                    continue;
-                }
-
-                var source = Pixels.AsSpan(((plane * Height) + sourceRow) * Width, Width);
-                for (var x = 0; x < Width; x++)
-                {
-                    var sourceColumn = x - right;
-                    target[x] = sourceColumn >= 0 && sourceColumn < Width ? source[sourceColumn] : value;
-                }
-            }
+            Augmentation.Move(Pixels.AsSpan(image * size, size), moved.AsSpan(image * size, size), Channels, Height, Width, down, right, mirror, values);
         }
 
-        return shifted;
+        return moved;
     }
 
     /// <summary>Copies the batch into tensors on <paramref name="device"/> (owned by the caller's dispose scope).</summary>

@@ -25,9 +25,8 @@ internal static class TestTimeViews
                             continue;
                         }
 
-                        var shifted = batch.ShiftedPixels(down, right, black);
-                        yield return shifted;
-                        yield return new HostBatch(shifted, batch.Labels, batch.Channels, batch.Height, batch.Width).MirroredPixels();
+                        yield return batch.ShiftedPixels(down, right, black);
+                        yield return batch.ShiftedPixels(down, right, black, mirror: true);
                     }
                 }
 
