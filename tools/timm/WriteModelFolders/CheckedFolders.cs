@@ -114,7 +114,7 @@ public static class CheckedFolders
                 ((Linear)model.Head).weight!.mul_(0.02);
             }
 
-            var norms = model.modules().OfType<BatchNorm2d>().ToList();
+            var norms = model.modules().OfType<BatchNorm>().ToList();
             foreach (var norm in norms)
             {
                 norm.momentum = 1.0;
