@@ -19,6 +19,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private readonly ILogger<ClassificationQueue> _logger;
     private readonly Channel<ClassificationRequest> _channel;
     private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly InFlightRequests _inFlight = new();
     private CancellationTokenRegistration _stoppingRegistration;
     private Thread? _worker;
     private volatile IClassificationModel? _model;
@@ -56,12 +57,20 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     /// <summary>The settings in effect and the work done so far.</summary>
     public ServingDescription Serving => new(
         _options.BatchSize, _options.MaxBatchDelayMs, _options.QueueCapacity, Volatile.Read(ref _threads), _options.MaxUploadBytes,
-        _channel.Reader.Count, Interlocked.Read(ref _batches), Interlocked.Read(ref _images));
+        _channel.Reader.Count, Interlocked.Read(ref _batches), Interlocked.Read(ref _images))
+    {
+        InFlight = _inFlight.Count,
+    };
 
-    /// <summary>Queues an image; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its predictions.</summary>
-    public Admission TryEnqueue(RgbImage image, int topK, CancellationToken aborted, out Task<IReadOnlyList<Prediction>> answer)
+    /// <summary>
+    /// Queues an image; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its predictions,
+    /// and the request counts as in flight until the caller disposes <paramref name="inFlight"/> once the answer is sent
+    /// (<see cref="StopAsync"/> waits for that). Otherwise <paramref name="inFlight"/> is null.
+    /// </summary>
+    public Admission TryEnqueue(RgbImage image, int topK, CancellationToken aborted, out Task<IReadOnlyList<Prediction>> answer, out IDisposable? inFlight)
     {
         answer = Task.FromResult<IReadOnlyList<Prediction>>([]);
+        inFlight = null;
         if (_stopping)
         {
             return Admission.ShuttingDown;
@@ -73,12 +82,16 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         }
 
         var request = new ClassificationRequest(image, topK, aborted);
+        // Counted before it can be read, so a stop that has seen the worker finish also sees every request it answered.
+        var counted = _inFlight.Enter();
         if (!_channel.Writer.TryWrite(request))
         {
+            counted.Dispose();
             return _stopping ? Admission.ShuttingDown : Admission.QueueFull;
         }
 
         answer = request.Answer;
+        inFlight = counted;
         return Admission.Accepted;
     }
 
@@ -92,7 +105,11 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Completes once the worker has answered what was queued and released the model, and every answer has been sent:
+    /// the host may dispose its services as soon as this returns, and not every server waits for the requests in
+    /// flight first (Kestrel does; the in-memory test server does not).
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         CloseQueue();
@@ -103,6 +120,22 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         catch (OperationCanceledException)
         {
             LogWorkerStillRunning(_logger);
+            return;
+        }
+
+        var answersSent = _inFlight.WhenEmptyAsync();
+        if (!answersSent.IsCompleted)
+        {
+            LogWaitingForAnswers(_logger, _inFlight.Count);
+        }
+
+        try
+        {
+            await answersSent.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogAnswersUnsent(_logger, _inFlight.Count);
         }
     }
 
@@ -265,4 +298,10 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The model worker had not finished when the shutdown timeout ran out")]
     private static partial void LogWorkerStillRunning(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for {Count} answers to be sent")]
+    private static partial void LogWaitingForAnswers(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} answers were still being sent when the shutdown timeout ran out")]
+    private static partial void LogAnswersUnsent(ILogger logger, int count);
 }
