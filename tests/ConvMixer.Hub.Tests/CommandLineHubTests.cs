@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using FluentAssertions;
 using Xunit;
@@ -93,24 +92,31 @@ public sealed class CommandLineHubTests : IAsyncLifetime
     [Fact]
     public async Task Two_processes_fetching_one_model_share_one_download_of_its_blob()
     {
-        var weights = _repo.File("model.safetensors");
+        var big = _hub.AddRepo("test/big", ("config.json", Encoding.UTF8.GetBytes("{}"), false), ("model.safetensors", RandomBytes(3 << 20), true));
+        var weights = big.File("model.safetensors");
+        // The first transfer starts once both processes know the blob, sends 1 MiB and stalls: its process drops it
+        // after HF_HUB_DOWNLOAD_TIMEOUT and resumes with a Range request. The other process, meanwhile, must wait on
+        // the blob's lock instead of fetching the file a second time.
         weights.HoldFirstGet = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        weights.FirstGetStopsAfter = 1 << 20;
+        weights.StopMode = StopMode.Stall;
         var heads = 0;
         _hub.OnHead = name =>
         {
             if (name == "model.safetensors" && Interlocked.Increment(ref heads) == 2)
             {
-                weights.HoldFirstGet.TrySetResult(); // both processes know the blob: let the first transfer go on
+                weights.HoldFirstGet.TrySetResult();
             }
         };
+        var environment = new Dictionary<string, string?> { ["HF_HUB_DOWNLOAD_TIMEOUT"] = "1" };
 
-        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => Run("download", "hf-hub:" + RepoId))));
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => Run(environment, "download", "hf-hub:test/big"))));
 
         runs.Should().OnlyContain(r => r.ExitCode == 0, string.Join("\n", runs.Select(r => r.ToString())));
         runs[0].Output.Should().Be(runs[1].Output);
-        weights.GetCount.Should().Be(1, "the second process waits on the blob's lock, then finds it downloaded");
-        var blobs = Directory.GetFiles(Path.Combine(HfHome, "hub", "models--test--golden-convmixer", "blobs")).Select(Path.GetFileName);
-        blobs.Should().BeEquivalentTo([_repo.File("config.json").GitSha1, weights.Sha256]);
+        _hub.Gets("model.safetensors").Select(r => r.Range).Should().Equal(["", "bytes=1048576-"], "one process downloads (and resumes); the other waits for it");
+        var blobs = Directory.GetFiles(Path.Combine(HfHome, "hub", "models--test--big", "blobs")).Select(Path.GetFileName);
+        blobs.Should().BeEquivalentTo([big.File("config.json").GitSha1, weights.Sha256]);
         File.ReadAllBytes(Path.Combine(runs[0].Output.Trim(), "model.safetensors")).Should().Equal(weights.Content);
     }
 
@@ -140,6 +146,8 @@ public sealed class CommandLineHubTests : IAsyncLifetime
 
         Directory.Exists(Path.Combine(_temp.Path, "etc")).Should().BeFalse();
     }
+
+    private static byte[] RandomBytes(int count) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(count);
 
     private ConvMixerTool.Result Run(params string[] args) => Run([], args);
 

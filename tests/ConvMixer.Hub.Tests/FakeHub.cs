@@ -43,6 +43,9 @@ internal sealed class FakeHub : IAsyncDisposable
 
     public int FailureStatus { get; set; } = 503;
 
+    /// <summary>False: errors come without X-Error-Code, as from a mirror that does not send it.</summary>
+    public bool SendErrorCodes { get; set; } = true;
+
     /// <summary>Called on every HEAD of a resolve URL, with the file name (the test's window into the protocol).</summary>
     public Action<string>? OnHead { get; set; }
 
@@ -243,11 +246,14 @@ internal sealed class FakeHub : IAsyncDisposable
         await body.WriteAsync(content.AsMemory((int)start, (int)(end - start)));
     }
 
-    private static void Error(HttpContext context, int status, string code, string message)
+    private void Error(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
-        context.Response.Headers["X-Error-Code"] = code;
-        context.Response.Headers["X-Error-Message"] = message;
+        if (SendErrorCodes)
+        {
+            context.Response.Headers["X-Error-Code"] = code;
+            context.Response.Headers["X-Error-Message"] = message;
+        }
     }
 }
 

@@ -181,10 +181,16 @@ public sealed class HubClientTests : IAsyncLifetime
         var gated = () => Download();
         var wrongToken = () => Download(options => options with { Token = "hf_wrong" });
 
-        (await gated.Should().ThrowAsync<HubAccessDeniedException>()).Which.Message.Should().Contain(RepoId).And.Contain("HF_TOKEN").And.Contain("gated");
+        (await gated.Should().ThrowAsync<HubAccessDeniedException>()).Which.Message.Should()
+            .Contain(RepoId).And.Contain("is gated (HTTP 401").And.Contain("accept its conditions").And.Contain("set HF_TOKEN");
         (await wrongToken.Should().ThrowAsync<HubAccessDeniedException>()).Which.Message.Should().Contain("token in use (HF_TOKEN) has no access");
         var hidden = () => new HubClient(Options()).DownloadModelAsync(HubReference.Parse("hf-hub:org/private"));
         (await hidden.Should().ThrowAsync<HubRepositoryNotFoundException>()).Which.Message.Should().Contain("org/private").And.Contain("HF_TOKEN");
+
+        // A mirror that sends no X-Error-Code: the status alone tells.
+        _hub.SendErrorCodes = false;
+        (await gated.Should().ThrowAsync<HubAccessDeniedException>()).Which.Message.Should().Contain(RepoId).And.Contain("gated or private (HTTP 401)").And.Contain("set HF_TOKEN");
+        (await wrongToken.Should().ThrowAsync<HubAccessDeniedException>()).Which.Message.Should().Contain("gated or private (HTTP 403)");
     }
 
     [Fact]
