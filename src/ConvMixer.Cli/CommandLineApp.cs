@@ -10,7 +10,7 @@ public static class CommandLineApp
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand(
-            "ConvMixer for .NET: inspect models, classify images, convert checkpoints, measure speed, train and evaluate.\n"
+            "ConvMixer for .NET: inspect models, classify images, convert checkpoints, measure speed, train and evaluate, download published models.\n"
             + "Exit codes: 0 success, 1 error (the cause is printed on stderr), 2 invalid command line, 3 some images could not be classified.");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
@@ -19,6 +19,7 @@ public static class CommandLineApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(DownloadCommand.Create());
         return root;
     }
 
