@@ -116,6 +116,7 @@ public sealed class HostileInputTests : IDisposable
     [InlineData(Signals.Terminate, "SIGTERM")]
     [InlineData(Signals.Interrupt, "SIGINT")]
     [InlineData(Signals.HangUp, "SIGHUP")]
+    [InlineData(Signals.Quit, "SIGQUIT")]
     public async Task A_convert_stopped_by_a_signal_mid_write_exits_non_zero_and_leaves_no_output_and_no_temporary_file(int signal, string signalName)
     {
         var input = _dir.File("big.safetensors");
@@ -159,6 +160,22 @@ public sealed class HostileInputTests : IDisposable
         result.Error.Should().NotContain("   at ", "stopping is no crash");
         File.Exists(output).Should().BeFalse("the output is renamed into place only when complete");
         Directory.GetFileSystemEntries(outputFolder).Should().BeEmpty($"the temporary file of the write {signalName} interrupted is removed");
+    }
+
+    [Fact]
+    public void A_fifo_named_like_an_abandoned_temporary_file_neither_blocks_a_write_into_its_folder_nor_is_removed()
+    {
+        var folder = Directory.CreateDirectory(_dir.File("fifo")).FullName;
+        var fifo = Path.Combine(folder, ".old.pth.0123456789abcdef0123456789abcdef.tmp");
+        NativeFiles.CreateFifo(fifo);
+        File.SetLastWriteTimeUtc(fifo, DateTime.UtcNow.AddMinutes(-5)); // as old as a killed process's leftovers
+        var output = Path.Combine(folder, "caseA.pth");
+
+        var result = ConvMixerTool.Run("convert", Fixtures.Weights, output);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        File.Exists(output).Should().BeTrue();
+        File.Exists(fifo).Should().BeTrue("the cleanup of abandoned temporary files removes only regular files");
     }
 
     public void Dispose() => _dir.Dispose();

@@ -5,6 +5,7 @@ internal static class Signals
 {
     public const int HangUp = 1;
     public const int Interrupt = 2;
+    public const int Quit = 3;
     public const int Terminate = 15;
     public const int Continue = 18;
     public const int Stop = 19;
