@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Runtime.InteropServices;
 
 namespace ConvMixerNet.Cli;
@@ -23,6 +24,13 @@ public static class CommandLineApp
         return root;
     }
 
+    // A value outside an option's choices ("Argument '18' not recognized. Must be one of: ...") gets the option's name.
+    private static string Describe(ParseError error)
+    {
+        var option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
+        return option is not null && !error.Message.Contains(option.Option.Name, StringComparison.Ordinal) ? $"{option.Option.Name}: {error.Message}" : error.Message;
+    }
+
     /// <summary>Parses and runs a command line; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
@@ -31,7 +39,7 @@ public static class CommandLineApp
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {Describe(error)}");
             }
 
             Console.Error.WriteLine("Run 'convmixer --help' (or 'convmixer <command> --help') for usage.");

@@ -147,7 +147,7 @@ public sealed partial class ConvMixer
         var stored = checkpoint.Stored;
         if (stored?.NumClasses is { } statedClasses && statedClasses != checkpointClasses)
         {
-            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes, but the classifier of its weights has {checkpointClasses}.");
+            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes (num_classes), but the classifier of its weights has {checkpointClasses}.");
         }
 
         if (stored?.Pretrained is { } pretrained)
