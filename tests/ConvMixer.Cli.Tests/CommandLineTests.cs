@@ -20,7 +20,7 @@ public sealed class CommandLineTests : IDisposable
         result.Output.Should().Contain("Exit codes");
         var commands = result.Output[result.Output.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n').Skip(1)
             .Select(line => line.Trim().Split(' ')[0]).Where(name => name.Length > 0);
-        commands.Should().BeEquivalentTo(["info", "predict", "convert", "quantize", "bench", "train", "eval"]);
+        commands.Should().BeEquivalentTo(["info", "predict", "convert", "quantize", "bench", "train", "eval", "download"]);
     }
 
     // Every command's help, with the options the README documents for it.
@@ -32,6 +32,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("bench", "--preset --batch-size --backend --precision --iterations --warmup --json")]
     [InlineData("train", "--data --out --recipe --resume --force --epochs --batch --lr --class-names --eval-tta --threads")]
     [InlineData("eval", "--weights --data --tta --input-size --crop-fraction --interpolation --mean --std --labels")]
+    [InlineData("download", "--help")]
     public void Every_command_has_help_with_its_usage_and_options(string command, string options)
     {
         var result = ConvMixerTool.Run(command, "--help");
