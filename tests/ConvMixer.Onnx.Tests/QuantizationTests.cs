@@ -1,5 +1,7 @@
 using ConvMixerNet.Onnx.Protobuf;
 using FluentAssertions;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 using Xunit;
 
 namespace ConvMixerNet.Onnx.Tests;
@@ -85,26 +87,148 @@ public class QuantizationTests
     }
 
     [Fact]
-    public void The_int8_model_agrees_with_float32_on_a_batch()
+    public void The_int8_model_agrees_with_float32_on_real_images_within_its_rounding()
     {
-        // The golden case's weights (He-normal convolutions, random BatchNorm statistics), calibrated on other images.
-        var golden = GoldenCase.Load("caseA");
-        using var exported = new ExportedModel(golden.BuildModel());
-        var int8 = exported.File("model.int8.onnx");
-        var calibration = Enumerable.Range(0, 4).Select(i => new CalibrationBatch(TestModels.Batch(4, 3, 32, 32, seed: 100 + i), 4, 3, 32, 32));
-        OnnxInt8Quantizer.Quantize(exported.Path, int8, calibration);
-        const int n = 64;
-        var batch = TestModels.Batch(n, 3, 32, 32, seed: 7);
+        // A ConvMixer trained on Fashion-MNIST, quantized as `convmixer quantize` does it (patch embedding float32),
+        // calibrated on 256 test images and compared on the next 2,000 (measured: 98.5% agree; 98.9% on all 9,744).
+        using var exported = new ExportedModel(ConvMixer.FromCheckpoint(FashionMnist.ModelFolder));
+        var classes = exported.Model.NumClasses;
+        var (int8, images, shape) = QuantizeOnFashionMnist(exported);
+        var n = shape[0];
 
         using var fp32 = OnnxConvMixer.Load(exported.Path);
         using var quantized = OnnxConvMixer.Load(int8);
-        var expected = fp32.ComputeLogits(batch, [n, 3, 32, 32]);
-        var actual = quantized.ComputeLogits(batch, [n, 3, 32, 32]);
+        var expected = fp32.ComputeLogits(images, shape);
+        var actual = quantized.ComputeLogits(images, shape);
 
-        var agreement = expected.ArgMaxRows(10).Zip(actual.ArgMaxRows(10)).Count(p => p.First == p.Second);
-        agreement.Should().BeGreaterThanOrEqualTo(n * 9 / 10);
-        var scale = expected.Max(Math.Abs);
-        expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)).Should().BeLessThan(0.1f * scale);
+        var labels = FashionMnist.Labels(256, n);
+        expected.ArgMaxRows(classes).Zip(labels).Count(p => p.First == p.Second).Should().BeGreaterThan(n * 8 / 10, "the model has learned the data (84% accurate)");
+        var agreement = expected.ArgMaxRows(classes).Zip(actual.ArgMaxRows(classes)).Count(p => p.First == p.Second);
+        agreement.Should().BeGreaterThanOrEqualTo(n * 98 / 100, "int8 keeps float32's answer on real images");
+        var rms = Math.Sqrt(expected.Zip(actual).Average(p => (double)(p.First - p.Second) * (p.First - p.Second)));
+        rms.Should().BeLessThan(RoundingBound(exported.Model, int8, images, shape), "the logits move no more than int8's rounding explains");
+    }
+
+    [Fact]
+    public void Every_stored_int8_value_is_within_half_a_step_of_float32_and_real_images_stay_in_the_calibrated_ranges()
+    {
+        using var exported = new ExportedModel(ConvMixer.FromCheckpoint(FashionMnist.ModelFolder));
+        var (int8, images, shape) = QuantizeOnFashionMnist(exported);
+        var graph = ConvMixerOnnxFile.Read(int8).Graph;
+        var stored = graph.Initializer.ToDictionary(t => t.Name);
+        var original = ConvMixerOnnxFile.Read(exported.Path).Graph.Initializer.ToDictionary(t => t.Name);
+        float Step(string name) => InitializerData.Floats(stored[name])[0];
+
+        // Weights (int8, a step per output channel) and biases (int32, step = input step × weight step) are the float
+        // values rounded: within half a step, and the bias steps are the ones int8 kernels accumulate in.
+        var weightSteps = new Dictionary<string, float[]>();
+        foreach (var dequantize in graph.Node.Where(node => node.OpType == "DequantizeLinear" && stored.ContainsKey(node.Input[0])))
+        {
+            var name = dequantize.Name[..^"_dequantize".Length];
+            var values = InitializerData.Floats(original[name]);
+            var steps = InitializerData.Floats(stored[dequantize.Input[1]]);
+            var integers = Integers(stored[dequantize.Input[0]]);
+            integers.Should().HaveCount(values.Length, name);
+            var perChannel = values.Length / steps.Length;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var step = steps[i / perChannel];
+                Math.Abs((integers[i] * (double)step) - values[i]).Should().BeLessThanOrEqualTo(step * HalfStep, $"{name}[{i}]");
+            }
+
+            weightSteps[name] = steps;
+        }
+
+        weightSteps.Should().HaveCount((4 * exported.Model.Config.Depth) + 2, "every layer's two convolutions and the classifier have int8 weights and int32 biases; the patch embedding stays float32");
+        foreach (var node in graph.Node.Where(node => node.OpType is "Conv" or "Gemm" && Producer(graph, node.Input[1])?.OpType == "DequantizeLinear"))
+        {
+            var inputStep = Step(Producer(graph, node.Input[0])!.Input[1]);
+            var weights = weightSteps[Producer(graph, node.Input[1])!.Name[..^"_dequantize".Length]];
+            var bias = weightSteps[Producer(graph, node.Input[2])!.Name[..^"_dequantize".Length]];
+            bias.Should().Equal(weights.Select(w => inputStep * w), node.Name);
+        }
+
+        // Activations: on images the calibration did not see, almost every value lies in its tensor's range. The graph
+        // runs as written (no int8 kernels), with each quantized tensor as an output.
+        var quantizes = graph.Node.Where(node => node.OpType == "QuantizeLinear").ToList();
+        var exposed = ConvMixerOnnxFile.Read(int8);
+        foreach (var q in quantizes)
+        {
+            exposed.Graph.Output.Add(new ValueInfoProto
+            {
+                Name = q.Input[0],
+                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
+            });
+        }
+
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        using var session = new InferenceSession(exposed.ToByteArray(), options);
+        using var input = OrtValue.CreateTensorValueFromMemory(images, shape.Select(d => (long)d).ToArray());
+        using var runOptions = new RunOptions();
+        var tensors = quantizes.Select(q => q.Input[0]).ToArray();
+        using var outputs = session.Run(runOptions, [OnnxGraphNames.Input], [input], tensors);
+        for (var t = 0; t < tensors.Length; t++)
+        {
+            var step = Step(quantizes[t].Input[1]);
+            var zero = stored[quantizes[t].Input[2]].RawData[0];
+            var (low, high) = ((0 - zero) * step, (255 - zero) * step);
+            var values = outputs[t].GetTensorDataAsSpan<float>().ToArray();
+            var outside = values.Count(v => v < low - (step / 2) || v > high + (step / 2));
+            ((double)outside / values.Length).Should().BeLessThan(1e-3, $"{tensors[t]}: [{low}, {high}] holds the values of real images (measured: at most 1.6e-5 outside)");
+        }
+    }
+
+    // Float rounding on top of the half step of quantization.
+    private const double HalfStep = 0.5 + 1e-6;
+
+    // The Fashion-MNIST model exported, quantized as `convmixer quantize` does it (patch embedding float32) on the first 256
+    // test images, and the next 2,000 images.
+    private static (string Int8, float[] Images, int[] Shape) QuantizeOnFashionMnist(ExportedModel exported)
+    {
+        var data = exported.Model.Pretrained!.Data;
+        var int8 = exported.File("model.int8.onnx");
+        var calibration = Enumerable.Range(0, 4).Select(b => new CalibrationBatch(FashionMnist.Images(b * 64, 64, data), 64, 1, FashionMnist.Side, FashionMnist.Side));
+        OnnxInt8Quantizer.Quantize(exported.Path, int8, calibration, new OnnxQuantizationOptions { KeepPatchEmbeddingFloat = true });
+        const int n = 2000;
+        return (int8, FashionMnist.Images(256, n, data), [n, 1, FashionMnist.Side, FashionMnist.Side]);
+    }
+
+    private static NodeProto? Producer(GraphProto graph, string tensor) => graph.Node.SingleOrDefault(node => node.Output.Contains(tensor));
+
+    // The integers of an int8 or int32 initializer.
+    private static long[] Integers(TensorProto tensor) => (TensorProto.Types.DataType)tensor.DataType switch
+    {
+        TensorProto.Types.DataType.Int8 => [.. tensor.RawData.Span.ToArray().Select(b => (long)(sbyte)b)],
+        TensorProto.Types.DataType.Int32 => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(tensor.RawData.Span).ToArray().Select(v => (long)v)],
+        var other => throw new InvalidOperationException($"{tensor.Name} is {other}, not int8 or int32."),
+    };
+
+    // The RMS logit error that int8's rounding explains. Rounding to a step s moves a value by s/√12 (RMS); the bound
+    // lets the rounding of every quantized activation reach the pooled features as it is (neither averaged away by
+    // the pooling nor amplified), where the classifier's rows W_i carry it to the logits, and adds the rounding of
+    // the classifier's own weights (per-channel steps s_i) on the features x: sqrt(mean‖W_i‖² · Σ s_t²/12 + mean s_i²/12 · mean‖x‖²).
+    // An estimate from the model's steps, not a guarantee: measured 0.087 against 0.140 here, but a ConvMixer-48/4
+    // trained the same way, whose later layers amplify the rounding, gave 0.172 against 0.171.
+    private static double RoundingBound(ConvMixer model, string int8, float[] images, int[] shape)
+    {
+        var graph = ConvMixerOnnxFile.Read(int8).Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        var producers = graph.Node.SelectMany(node => node.Output.Select(o => (Output: o, Node: node))).ToDictionary(p => p.Output, p => p.Node);
+        double Step(NodeProto quantize) => InitializerData.Floats(initializers[quantize.Input[1]])[0];
+        var activationRounding = graph.Node.Where(node => node.OpType == "QuantizeLinear").Sum(q => Step(q) * Step(q) / 12);
+        var head = graph.Node.Single(node => node.OpType == "Gemm");
+        var weightSteps = InitializerData.Floats(initializers[producers[head.Input[1]].Input[1]]);
+
+        using var noGrad = TorchSharp.torch.no_grad();
+        var weights = ((TorchSharp.Modules.Linear)model.Head).weight!;
+        using var rowNorms = weights.pow(2).sum(1);
+        using var input = TorchSharp.torch.tensor(images, shape.Select(d => (long)d).ToArray());
+        using var features = model.ForwardFeatures(input);
+        using var pooled = model.ForwardHead(features, preLogits: true);
+        using var featureNorms = pooled.pow(2).sum(1);
+
+        return Math.Sqrt((rowNorms.mean().item<float>() * activationRounding)
+            + (weightSteps.Average(s => s * s / 12.0) * featureNorms.mean().item<float>()));
     }
 
     [Fact]
