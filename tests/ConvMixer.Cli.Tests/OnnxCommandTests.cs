@@ -13,6 +13,34 @@ public sealed class OnnxCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    // Quadrant images as 24-bit BMP files (grey: equal red, green and blue), the simplest format the tool reads.
+    private static string WriteQuadrantBitmaps(string folder, int count, int seed)
+    {
+        const int side = 8;
+        Directory.CreateDirectory(folder);
+        var (pixels, _) = QuadrantImages.Generate(count, seed, side);
+        for (var n = 0; n < count; n++)
+        {
+            var bmp = new byte[54 + (side * side * 3)];
+            "BM"u8.CopyTo(bmp);
+            BitConverter.GetBytes(bmp.Length).CopyTo(bmp, 2);
+            BitConverter.GetBytes(54).CopyTo(bmp, 10); // pixel data offset
+            BitConverter.GetBytes(40).CopyTo(bmp, 14); // BITMAPINFOHEADER
+            BitConverter.GetBytes(side).CopyTo(bmp, 18);
+            BitConverter.GetBytes(-side).CopyTo(bmp, 22); // negative height: rows top to bottom
+            BitConverter.GetBytes((short)1).CopyTo(bmp, 26);
+            BitConverter.GetBytes((short)24).CopyTo(bmp, 28);
+            for (var i = 0; i < side * side; i++)
+            {
+                bmp[54 + (3 * i)] = bmp[55 + (3 * i)] = bmp[56 + (3 * i)] = pixels[(n * side * side) + i]; // 24-byte rows need no padding
+            }
+
+            File.WriteAllBytes(Path.Combine(folder, $"{n:D3}.bmp"), bmp);
+        }
+
+        return folder;
+    }
+
     [Fact]
     public void An_exported_onnx_file_classifies_like_the_weights_with_its_own_preprocessing_and_labels()
     {
@@ -113,6 +141,38 @@ public sealed class OnnxCommandTests : IDisposable
         var refused = ConvMixerTool.Run("quantize", onnx, _dir.File("x.onnx"), "--calibration", empty);
         refused.ExitCode.Should().Be(2, refused.ToString());
         refused.Error.Should().Contain("calibration images");
+    }
+
+    [Fact]
+    public void The_int8_model_predicts_the_top_class_of_the_float32_model()
+    {
+        // A small model the tool trains on the quadrant images, calibrated on some of them as image files and asked
+        // about others it has not seen: images like the ones it learned, as int8 is meant for.
+        var data = _dir.File("quadrants");
+        QuadrantImages.WriteIdxSplits(data);
+        var run = _dir.File("run");
+        var train = ConvMixerTool.Run(
+            "train", "--data", data, "--out", run, "--dim", "8", "--depth", "1", "--kernel", "3", "--patch", "2", "--epochs", "60", "--batch", "16", "--threads", "1");
+        train.ExitCode.Should().Be(0, train.ToString());
+        var onnx = _dir.File("quadrants.onnx");
+        var int8 = _dir.File("quadrants.int8.onnx");
+        ConvMixerTool.Run("convert", run, onnx).ExitCode.Should().Be(0);
+        var calibration = WriteQuadrantBitmaps(_dir.File("calibration"), count: 16, seed: 3);
+        var quantize = ConvMixerTool.Run("quantize", onnx, int8, "--calibration", calibration);
+        quantize.ExitCode.Should().Be(0, quantize.ToString());
+        var images = Directory.GetFiles(WriteQuadrantBitmaps(_dir.File("unseen"), count: 32, seed: 4)).Order(StringComparer.Ordinal).ToArray();
+
+        var labels = new[] { onnx, int8 }.Select(model =>
+        {
+            var predict = ConvMixerTool.Run(["predict", "-w", model, "--json", "--top", "1", .. images]);
+            predict.ExitCode.Should().Be(0, predict.ToString());
+            using var json = JsonDocument.Parse(predict.Output);
+            return json.RootElement.EnumerateArray().Select(r => r.GetProperty("predictions")[0].GetProperty("label").GetString()).ToList();
+        }).ToList();
+
+        // Image n is of class n mod 4 (IDX data gets the digits as class names), and float32 knows every one.
+        labels[0].Should().Equal(Enumerable.Range(0, images.Length).Select(n => (n % QuadrantImages.Classes.Length).ToString(CultureInfo.InvariantCulture)));
+        labels[1].Should().Equal(labels[0], "int8 keeps float32's top-1 class on every image");
     }
 
     [Fact]
