@@ -128,6 +128,35 @@ public sealed class ExplainCommandTests : IDisposable
         ConvMixerTool.Run("--help").Output.Should().Contain("explain");
     }
 
+    [Fact]
+    public void EigenCam_runs_on_an_onnx_export_with_its_last_layer_and_GradCam_is_refused_with_the_way_out()
+    {
+        var withLayer = _temp.File("with-layer.onnx");
+        var plain = _temp.File("plain.onnx");
+        var photo = Fixtures.Image("hubble_small.bmp");
+        var converted = ConvMixerTool.Run("convert", Fixtures.Weights, withLayer, "--last-layer-output");
+        ConvMixerTool.Run("convert", Fixtures.Weights, plain).ExitCode.Should().Be(0);
+        converted.ExitCode.Should().Be(0, converted.ToString());
+        converted.Output.Should().Contain("with the last layer's output");
+
+        var onRuntime = ConvMixerTool.Run("explain", "-w", withLayer, "--input-size", "32", "--json", "--method", "eigencam", photo);
+        var onTorch = ConvMixerTool.Run("explain", "-w", Fixtures.Weights, "--input-size", "32", "--json", "--method", "eigencam", photo);
+        var gradCam = ConvMixerTool.Run("explain", "-w", withLayer, "--input-size", "32", photo);
+        var without = ConvMixerTool.Run("explain", "-w", plain, "--input-size", "32", "--method", "eigencam", photo);
+        var notOnnx = ConvMixerTool.Run("convert", Fixtures.Weights, _temp.File("x.safetensors"), "--last-layer-output");
+
+        onRuntime.ExitCode.Should().Be(0, onRuntime.ToString());
+        float[] Map(ConvMixerTool.Result result) => JsonDocument.Parse(result.Output).RootElement[0].GetProperty("map").EnumerateArray()
+            .SelectMany(r => r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
+        Map(onRuntime).Zip(Map(onTorch)).Max(p => Math.Abs(p.First - p.Second)).Should().BeLessThan(1e-4f);
+        gradCam.ExitCode.Should().Be(1, gradCam.ToString());
+        gradCam.Error.Should().Contain("Grad-CAM needs gradients").And.Contain("--method eigencam").And.NotContain("   at ");
+        without.ExitCode.Should().Be(1, without.ToString());
+        without.Error.Should().Contain("plain.onnx was exported without its last layer's output").And.Contain("--last-layer-output");
+        notOnnx.ExitCode.Should().Be(2, notOnnx.ToString());
+        notOnnx.Error.Should().Contain("--last-layer-output applies to an .onnx output");
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private static float Softmax(JsonElement logits, int index)

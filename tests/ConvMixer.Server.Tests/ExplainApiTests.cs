@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using ConvMixerNet.Onnx;
 using FluentAssertions;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
@@ -90,6 +91,35 @@ public class ExplainApiTests
         using var response = await client.PostAsync(Explain(request.Contains('=') ? request : null), content);
 
         await ClassifyApiTests.ShouldBeErrorAsync(response, status, message);
+    }
+
+    [Fact]
+    public async Task An_onnx_model_with_its_last_layer_explains_with_EigenCam_and_refuses_GradCam_with_the_reason()
+    {
+        using var temp = new TemporaryDirectory();
+        var onnx = temp.File("caseA.onnx");
+        using (var model = ConvMixer.FromCheckpoint(Fixtures.Weights))
+        {
+            ConvMixerOnnxExporter.Export(model, onnx, options: new OnnxExportOptions { LastLayerOutput = true });
+        }
+
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:Weights"] = onnx });
+        using var client = await factory.ReadyClientAsync();
+        var photo = "camera_gray.png";
+        using var classifier = Classifier();
+        var expected = classifier.Explain(Fixtures.Image(photo), method: CamMethod.EigenCam);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Explain("method=eigencam")) { Content = Form(photo) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        using var eigen = await client.SendAsync(request);
+        using var grad = await client.PostAsync(Explain(), Form(photo));
+
+        eigen.StatusCode.Should().Be(HttpStatusCode.OK, await eigen.Content.ReadAsStringAsync());
+        var answer = (await eigen.Content.ReadFromJsonAsync<ExplanationResponse>(Json.Options))!;
+        answer.Model.Should().Be("caseA.onnx");
+        answer.Class.Should().Be(expected.ClassIndex);
+        answer.Map.SelectMany(r => r).Should().Equal(expected.Map, (a, b) => Math.Abs(a - b) < 1e-4f);
+        await ClassifyApiTests.ShouldBeErrorAsync(grad, 400, "Grad-CAM needs gradients, which the ONNX Runtime float32 backend does not compute");
     }
 
     [Fact]
