@@ -11,7 +11,14 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Weights))
         {
-            failures.Add("ConvMixer:Weights is not set: pass --weights PATH (a checkpoint file or a folder with model.safetensors).");
+            failures.Add("ConvMixer:Weights is not set: pass --weights PATH (a checkpoint file or a folder with model.safetensors) or a hub model (hf-hub:ORG/NAME).");
+        }
+        else if (IsHubModel(options.Weights, out var problem))
+        {
+            if (problem is not null)
+            {
+                failures.Add($"ConvMixer:Weights: {problem}");
+            }
         }
         else if (!File.Exists(options.Weights) && !File.Exists(WeightsLocator.InFolder(options.Weights)))
         {
@@ -49,5 +56,20 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // A hub model is downloaded when the model loads; here only its form is checked.
+    private static bool IsHubModel(string weights, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            return ModelReference.ToHubReference(weights) is not null;
+        }
+        catch (FormatException e)
+        {
+            problem = e.Message;
+            return true;
+        }
     }
 }

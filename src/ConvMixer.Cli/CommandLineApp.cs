@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Runtime.InteropServices;
 
 namespace ConvMixerNet.Cli;
@@ -10,7 +11,7 @@ public static class CommandLineApp
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand(
-            "ConvMixer for .NET: inspect models, classify images and explain the results, convert checkpoints, measure speed, train and evaluate.\n"
+            "ConvMixer for .NET: inspect models, classify images and explain the results, convert checkpoints, measure speed, train and evaluate, download published models.\n"
             + "Exit codes: 0 success, 1 error (the cause is printed on stderr), 2 invalid command line, 3 some images could not be classified or explained.");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
@@ -20,7 +21,15 @@ public static class CommandLineApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(DownloadCommand.Create());
         return root;
+    }
+
+    // A value outside an option's choices ("Argument '18' not recognized. Must be one of: ...") gets the option's name.
+    private static string Describe(ParseError error)
+    {
+        var option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
+        return option is not null && !error.Message.Contains(option.Option.Name, StringComparison.Ordinal) ? $"{option.Option.Name}: {error.Message}" : error.Message;
     }
 
     /// <summary>Parses and runs a command line; returns the process exit code.</summary>
@@ -31,7 +40,7 @@ public static class CommandLineApp
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {Describe(error)}");
             }
 
             Console.Error.WriteLine("Run 'convmixer --help' (or 'convmixer <command> --help') for usage.");

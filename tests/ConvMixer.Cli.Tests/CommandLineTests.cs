@@ -17,8 +17,33 @@ public sealed class CommandLineTests : IDisposable
         var result = ConvMixerTool.Run("--help");
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Output.Should().Contain("info").And.Contain("predict").And.Contain("convert").And.Contain("bench").And.Contain("Exit codes");
-        ConvMixerTool.Run("predict", "--help").Output.Should().Contain("--weights").And.Contain("--top").And.Contain("--json");
+        result.Output.Should().Contain("Exit codes");
+        var commands = result.Output[result.Output.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n').Skip(1)
+            .Select(line => line.Trim().Split(' ')[0]).Where(name => name.Length > 0);
+        commands.Should().BeEquivalentTo(["info", "predict", "explain", "convert", "quantize", "bench", "train", "eval", "download"]);
+    }
+
+    // Every command's help, with the options the README documents for it.
+    [Theory]
+    [InlineData("info", "--input-size --crop-fraction --interpolation --mean --std --labels")]
+    [InlineData("predict", "--weights --top --json --batch-size --precision --input-size --crop-fraction --interpolation --mean --std --labels")]
+    [InlineData("convert", "--format --layout --force --opset --pytorch-weights --input-size --crop-fraction --interpolation --mean --std --labels")]
+    [InlineData("quantize", "--calibration --count --force")]
+    [InlineData("bench", "--preset --batch-size --backend --precision --iterations --warmup --json")]
+    [InlineData("train", "--data --out --recipe --resume --force --epochs --batch --lr --class-names --eval-tta --threads")]
+    [InlineData("eval", "--weights --data --tta --input-size --crop-fraction --interpolation --mean --std --labels")]
+    [InlineData("download", "--help")]
+    public void Every_command_has_help_with_its_usage_and_options(string command, string options)
+    {
+        var result = ConvMixerTool.Run(command, "--help");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Error.Should().BeEmpty();
+        result.Output.Should().Contain($"convmixer {command}").And.Contain("Usage:");
+        // Option lines start with the option's names: "-w, --weights <weights> (REQUIRED)  The model: ...".
+        var listed = result.Output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith('-'))
+            .SelectMany(line => line.Split("  ")[0].Split([' ', ','], StringSplitOptions.RemoveEmptyEntries)).ToList();
+        listed.Should().Contain(options.Split(' '), result.Output);
     }
 
     [Fact]

@@ -33,6 +33,10 @@ public sealed class HostileInputTests : IDisposable
     [Theory]
     [InlineData("predict", "--top", "0")]
     [InlineData("predict", "--batch-size", "-3")]
+    [InlineData("predict", "--crop-fraction", "1.5")]
+    [InlineData("predict", "--interpolation", "cubic")]
+    [InlineData("predict", "--top", "x")]
+    [InlineData("train", "--lr", "fast")]
     [InlineData("info", "--input-size", "2147483647")]
     [InlineData("bench", "--input-size", "100000")]
     [InlineData("train", "--lr", "-1")]
@@ -108,37 +112,70 @@ public sealed class HostileInputTests : IDisposable
         checkpoint.Should().NotEqual(File.ReadAllBytes(Path.Combine(finished, TrainingCheckpoint.FileName)), "the resumed run trained one more epoch");
     }
 
-    [Fact]
-    public void A_convert_stopped_by_SIGTERM_leaves_no_temporary_file_and_no_partial_output()
+    [Theory]
+    [InlineData(Signals.Terminate, "SIGTERM")]
+    [InlineData(Signals.Interrupt, "SIGINT")]
+    [InlineData(Signals.HangUp, "SIGHUP")]
+    [InlineData(Signals.Quit, "SIGQUIT")]
+    public async Task A_convert_stopped_by_a_signal_mid_write_exits_non_zero_and_leaves_no_output_and_no_temporary_file(int signal, string signalName)
     {
         var input = _dir.File("big.safetensors");
         using (var model = new ConvMixer(dim: 1024, depth: 8, kernelSize: 9, patchSize: 7, numClasses: 1000))
         {
-            model.SaveCheckpoint(input); // about 40 MB: long enough to be stopped mid-write
+            model.SaveCheckpoint(input); // about 40 MB
         }
 
         var outputFolder = Directory.CreateDirectory(_dir.File("out")).FullName;
         var output = Path.Combine(outputFolder, "big.pth");
+
+        // The gate: the moment the write's temporary file appears, the tool is frozen (SIGSTOP), so the signal is
+        // provably delivered while the write is in flight, however fast or slow this machine is.
+        using var writing = WritingGate.Watch(outputFolder);
         using var process = Process.Start(ConvMixerTool.StartInfo(["convert", input, output]))!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!process.HasExited && Directory.GetFiles(outputFolder, ".*.tmp").Length == 0 && DateTime.UtcNow < deadline)
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
         {
-            Thread.Sleep(1);
+            var temporary = writing.FreezeAtFirstWrite(process, TimeSpan.FromMinutes(2));
+            temporary.Should().NotBeNull($"the convert must begin its write (a temporary file in the output folder); it ended with exit {(process.HasExited ? process.ExitCode : -1)}");
+            process.HasExited.Should().BeFalse("the tool is running (frozen) when it is signalled");
+            File.Exists(temporary).Should().BeTrue("frozen mid-write, its temporary file is there and the output not yet renamed into place");
+            File.Exists(output).Should().BeFalse();
+
+            NativeFiles.Signal(process.Id, signal);
+            NativeFiles.Signal(process.Id, Signals.Continue);
+            process.WaitForExit(TimeSpan.FromMinutes(1)).Should().BeTrue($"{signalName} stops the tool");
+            process.WaitForExit(); // and its output is read to the end
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true); // SIGKILL ends a frozen process too
+            }
         }
 
-        if (!process.HasExited)
-        {
-            NativeFiles.Signal(process.Id, 15);
-        }
+        var result = new ConvMixerTool.Result(process.ExitCode, await stdout, await stderr);
+        result.ExitCode.Should().NotBe(0, $"a convert stopped by {signalName} did not succeed\n{result}");
+        result.Error.Should().NotContain("   at ", "stopping is no crash");
+        File.Exists(output).Should().BeFalse("the output is renamed into place only when complete");
+        Directory.GetFileSystemEntries(outputFolder).Should().BeEmpty($"the temporary file of the write {signalName} interrupted is removed");
+    }
 
-        process.WaitForExit(30_000).Should().BeTrue();
-        Directory.GetFiles(outputFolder, ".*.tmp").Should().BeEmpty("the temporary file of the interrupted write is removed");
-        if (File.Exists(output))
-        {
-            using var complete = ConvMixer.FromCheckpoint(output); // renamed into place only when complete
-        }
+    [Fact]
+    public void A_fifo_named_like_an_abandoned_temporary_file_neither_blocks_a_write_into_its_folder_nor_is_removed()
+    {
+        var folder = Directory.CreateDirectory(_dir.File("fifo")).FullName;
+        var fifo = Path.Combine(folder, ".old.pth.0123456789abcdef0123456789abcdef.tmp");
+        NativeFiles.CreateFifo(fifo);
+        File.SetLastWriteTimeUtc(fifo, DateTime.UtcNow.AddMinutes(-5)); // as old as a killed process's leftovers
+        var output = Path.Combine(folder, "caseA.pth");
+
+        var result = ConvMixerTool.Run("convert", Fixtures.Weights, output);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        File.Exists(output).Should().BeTrue();
+        File.Exists(fifo).Should().BeTrue("the cleanup of abandoned temporary files removes only regular files");
     }
 
     public void Dispose() => _dir.Dispose();

@@ -140,6 +140,54 @@ public class ClassifyApiTests
     }
 
     [Fact]
+    public async Task While_the_model_loads_classify_and_model_get_503_with_Retry_After_and_readyz_says_loading()
+    {
+        using var gate = new WorkerGate(holdLoading: true);
+        using var factory = new ServerFactory(gate: gate);
+        using var client = factory.CreateClient();
+        await gate.WaitForLoadingAsync();
+        var photo = File.ReadAllBytes(Fixtures.Image("coffee.webp"));
+
+        using var readiness = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var classify = await client.PostAsync(Classify, ImageBody(photo, "image/webp"));
+        using var model = await client.GetAsync(new Uri("/v1/model", UriKind.Relative));
+        gate.OpenLoading();
+        gate.Open();
+        using var ready = await factory.ReadyClientAsync();
+        using var afterwards = await ready.PostAsync(Classify, ImageBody(photo, "image/webp"));
+
+        readiness.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await readiness.Content.ReadAsStringAsync()).Should().Be("{\"status\":\"loading\"}");
+        health.StatusCode.Should().Be(HttpStatusCode.OK, "the process is alive while it loads");
+        foreach (var refused in new[] { classify, model })
+        {
+            await ShouldBeErrorAsync(refused, 503, "the model is still loading");
+            refused.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(1));
+        }
+
+        afterwards.StatusCode.Should().Be(HttpStatusCode.OK, await afterwards.Content.ReadAsStringAsync());
+        gate.BatchSizes.Should().Equal([1], "the request refused while loading was never queued");
+    }
+
+    [Fact]
+    public async Task Top_is_capped_at_the_class_count()
+    {
+        using var factory = new ServerFactory();
+        using var client = await factory.ReadyClientAsync();
+        var photo = "hubble_small.bmp";
+        var expected = Fixtures.Expected(photo, topK: 10);
+
+        foreach (var top in new[] { "11", "1000000" })
+        {
+            using var response = await client.PostAsync(new Uri($"/v1/classify?top={top}", UriKind.Relative), ImageBody(File.ReadAllBytes(Fixtures.Image(photo)), "image/bmp"));
+
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            ShouldMatch((await response.Content.ReadFromJsonAsync<ClassificationResponse>(Json.Options))!.Predictions, expected);
+        }
+    }
+
+    [Fact]
     public async Task The_page_is_served_with_its_script_and_style()
     {
         using var factory = new ServerFactory();

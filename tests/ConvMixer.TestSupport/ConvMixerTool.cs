@@ -19,9 +19,24 @@ public static class ConvMixerTool
     public static Result Run(params string[] args) => RunIn(null, 120, args);
 
     /// <summary>As <see cref="Run"/>, in <paramref name="workingDirectory"/> (null: the tests' own) and a console of <paramref name="columns"/> columns.</summary>
-    public static Result RunIn(string? workingDirectory, int columns, params string[] args)
+    public static Result RunIn(string? workingDirectory, int columns, params string[] args) => RunWith(new Dictionary<string, string?>(), workingDirectory, columns, args);
+
+    /// <summary>As <see cref="RunIn"/>, with <paramref name="environment"/> set (a null value removes the variable).</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, string? workingDirectory, int columns, params string[] args)
     {
         var start = StartInfo(args, columns);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.WorkingDirectory = workingDirectory ?? string.Empty;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -53,6 +68,14 @@ public static class ConvMixerTool
         // A fixed virtual console, so output does not depend on the terminal the tests run in.
         start.Environment["COLUMNS"] = columns.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["LINES"] = "50";
+        // No test reaches a real hub: a model named by hub reference comes from the cache, or fails (tests that serve a
+        // fake hub on 127.0.0.1 set HF_ENDPOINT and clear this).
+        start.Environment["HF_HUB_OFFLINE"] = "1";
+        foreach (var name in new[] { "HF_ENDPOINT", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE" })
+        {
+            start.Environment.Remove(name);
+        }
+
         return start;
     }
 

@@ -11,8 +11,9 @@ For every model in <folder>/manifest.json (written by the ExportForPyTorch tool)
   official code's). The state dict is renamed to the official flat nn.Sequential keys first.
 
 It runs <folder>/input.bin through each in eval mode, compares with the .NET logits, and writes
-<name>.<architecture>.<format>.python_logits.bin and results.json (versions and SHA-256 of the source files used)
-into the folder; the .NET tests read them as fixtures and do not need Python. Run from the repository root:
+<name>.<architecture>.<format>.python_logits.bin and results.json (versions and SHA-256 of the source files used,
+and of each checked file: its bytes for .safetensors, its zip entries for .pth, whose timestamps change with every
+write) into the folder; the .NET tests read them as fixtures and do not need Python. Run from the repository root:
 
     dotnet run --project tools/checkpoints/ExportForPyTorch -c Release -- tests/ConvMixer.Core.Tests/Fixtures/export
     python3 tools/checkpoints/check_export.py tests/ConvMixer.Core.Tests/Fixtures/export \
@@ -28,6 +29,7 @@ import json
 import os
 import struct
 import sys
+import zipfile
 
 import numpy as np
 import torch
@@ -43,6 +45,22 @@ SAFETENSORS_DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.f
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def zip_entries_sha256(path):
+    """SHA-256 of a .pth (zip) file's entries, names and contents in archive order: the zip's timestamps change with
+    every write, the entries do not."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            digest.update(info.filename.encode("utf-8") + b"\0" + struct.pack("<Q", len(data)))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+# What identifies each checked file, so the .NET tests can tell when their writer no longer writes it.
+FILE_DIGESTS = {"safetensors": ("sha256", sha256), "pth": ("zip_entries_sha256", zip_entries_sha256)}
 
 
 def import_references(timm_source, official_source):
@@ -138,6 +156,8 @@ def main():
         state_dicts = {"safetensors": read_safetensors(os.path.join(folder, m["name"] + ".safetensors"))[0],
                        "pth": torch.load(os.path.join(folder, m["name"] + ".pth"))}
         for fmt, state_dict in state_dicts.items():
+            digest_name, digest = FILE_DIGESTS[fmt]
+            file_digest = digest(os.path.join(folder, f"{m['name']}.{fmt}"))
             for arch, build in builders.items():
                 model = build(m).eval()
                 weights = state_dict if arch == "timm" else to_official_keys(state_dict, m["depth"])
@@ -148,7 +168,7 @@ def main():
                 logits.numpy().astype("<f4").tofile(os.path.join(folder, f"{m['name']}.{arch}.{fmt}.python_logits.bin"))
                 passed = diff <= 1e-5
                 ok &= passed
-                results["checks"].append({"model": m["name"], "format": fmt, "architecture": arch,
+                results["checks"].append({"model": m["name"], "format": fmt, "architecture": arch, "file_" + digest_name: file_digest,
                                           "strict_load": True, "max_abs_diff_vs_dotnet": diff, "passed": passed})
                 print(f"{m['name']:28} {fmt:12} {arch:9} strict load ok, max |logits - .NET| = {diff:.2e}")
     metadata = read_safetensors(os.path.join(folder, manifest["models"][0]["name"] + ".safetensors"))[1]

@@ -11,7 +11,9 @@ For every folder in <folders>/manifest.json (written by the WriteModelFolders to
 * ``timm.data.resolve_model_data_config(model)`` (input_size, interpolation, crop_pct, crop_mode, mean, std),
   ``label_names`` and ``num_classes`` against what our model's configuration says (manifest.json);
 * ``model.safetensors`` against ``pytorch_model.bin`` (same keys, dtypes and bits), and its ``config`` metadata
-  against config.json.
+  against config.json;
+* the SHA-256 of config.json, model.safetensors and pytorch_model.bin's zip entries (names and contents; the zip's
+  timestamps change with every write), which the .NET tests compare with what today's writer writes.
 
 timm reads ``model.safetensors`` first and needs the safetensors package for it, which Debian 12 does not package;
 without it, timm is given a view of the folder without that file (config.json and pytorch_model.bin), and
@@ -19,7 +21,8 @@ model.safetensors is read here from its documented layout for the comparison. re
 
 Run from the repository root (Debian 12: python3-torch 1.13; timm's source tree with --timm-src, never installed):
 
-    dotnet run --project tools/timm/WriteModelFolders -c Release -- artifacts/convmixer-folders
+    dotnet run --project tools/timm/WriteModelFolders -c Release -- artifacts/convmixer-folders \
+        tests/ConvMixer.Core.Tests/Fixtures/timm-check/statistics
     /usr/bin/python3 tools/timm/check_our_folder.py --timm-src PATH/TO/pytorch-image-models \
         --folders artifacts/convmixer-folders --timm-revision COMMIT \
         --out tests/ConvMixer.Core.Tests/Fixtures/timm-check/results.json
@@ -34,6 +37,7 @@ import re
 import struct
 import sys
 import tempfile
+import zipfile
 
 import numpy as np
 import torch
@@ -62,6 +66,18 @@ def read_safetensors(path):
             else torch.empty(0, dtype=SAFETENSORS_DTYPES[entry["dtype"]])
         tensors[name] = tensor.reshape(entry["shape"])
     return tensors, metadata
+
+
+def zip_entries_sha256(path):
+    """SHA-256 of a .pth (zip) file's entries, names and contents in archive order: the zip's timestamps change with
+    every write, the entries do not."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            digest.update(info.filename.encode("utf-8") + b"\0" + struct.pack("<Q", len(data)))
+            digest.update(data)
+    return digest.hexdigest()
 
 
 def same_tensors(a, b):
@@ -113,6 +129,10 @@ def check(entry, root, has_safetensors, scratch, load_unpublished, timm):
     folder = os.path.join(root, name)
     config_bytes = open(os.path.join(folder, "config.json"), "rb").read()
     result = {"name": name, "published": entry["published"], "config_json_sha256": hashlib.sha256(config_bytes).hexdigest()}
+    # The weights files too, so the .NET test can tell when its writer no longer writes what timm read here.
+    with open(os.path.join(folder, "model.safetensors"), "rb") as f:
+        result["model_safetensors_sha256"] = hashlib.sha256(f.read()).hexdigest()
+    result["pytorch_model_bin_entries_sha256"] = zip_entries_sha256(os.path.join(folder, "pytorch_model.bin"))
 
     bin_tensors = torch.load(os.path.join(folder, "pytorch_model.bin"), map_location="cpu", weights_only=True)
     safe_tensors, metadata = read_safetensors(os.path.join(folder, "model.safetensors"))

@@ -16,7 +16,7 @@ Writes, under --out (tests/ConvMixer.Vision.Tests/Fixtures/timm):
   tested and current timm still reads it.
 * ``reference.json``: for each folder, the data config and class names timm reads back from it
   (``load_model_config_from_path``, ``load_state_dict_from_path``, ``resolve_data_config``), and for each photo the
-  probabilities of timm's own pipeline: ``Image.open(f).convert('RGB')`` (timm's loader; no EXIF rotation, so only
+  logits and probabilities of timm's own pipeline: ``Image.open(f).convert('RGB')`` (timm's loader; no EXIF rotation, so only
   photos without an orientation tag are used), ``create_transform(**data_config)``, the model, softmax.
 
 timm is not installed from a registry: pass a checkout of its source tree (the folder that holds ``timm/``) with
@@ -37,8 +37,8 @@ PHOTOS = ["cat_landscape.jpg", "rocket_portrait.jpg", "coffee.webp", "hubble_sma
 HUB_LABELS = ["anorak", "bicycle", "canoe", "dahlia", "egret", "fjord", "gazebo"]
 LEGACY_LABELS = ["north", "east", "south", "west"]
 
-# The smallest gap between the two most probable classes that a fixture photo may have: the .NET test allows 2e-3
-# per probability, so a smaller gap could let the top-1 class flip on rounding alone.
+# The smallest gap between the two most probable classes that a fixture photo may have, so that the top-1 class
+# cannot flip on rounding alone.
 MIN_TOP2_GAP = 0.02
 
 
@@ -155,7 +155,8 @@ def classify(model, data_config, images, torch, timm):
         with open(os.path.join(images, name), "rb") as f:
             image = Image.open(f).convert("RGB")
         with torch.no_grad():
-            probabilities = model(transform(image).unsqueeze(0)).softmax(-1)[0]
+            output = model(transform(image).unsqueeze(0))
+        logits, probabilities = output[0], output.softmax(-1)[0]
         top2 = probabilities.topk(2).values
         gap = float(top2[0] - top2[1])
         if gap < MIN_TOP2_GAP:
@@ -163,6 +164,7 @@ def classify(model, data_config, images, torch, timm):
         results.append({
             "image": name,
             "top1": int(probabilities.argmax()),
+            "logits": [float(x) for x in logits],
             "probabilities": [float(p) for p in probabilities],
         })
     return results

@@ -156,6 +156,11 @@ def make_expected(fixtures):
         ("coins_small_lanczos", "coins_gray.jpg", {**small, "interpolation": "lanczos", "crop_pct": 0.9}, False, True),
         ("camera_custom_stats", "camera_gray.png",
          {**small, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "crop_pct": 0.95}, False, True),
+        # Box and Hamming, each shrinking (support widened by the scale) and enlarging.
+        ("coffee_small_box", "coffee.webp", {**small, "interpolation": "box", "crop_pct": 0.9}, False, True),
+        ("hubble_box", "hubble_small.bmp", {**DEFAULT, "interpolation": "box"}, False, False),
+        ("cat_small_hamming", "cat_landscape.jpg", {**small, "interpolation": "hamming", "crop_pct": 0.875}, False, True),
+        ("hubble_hamming", "hubble_small.bmp", {**DEFAULT, "interpolation": "hamming"}, False, False),
     ]
     manifest = {
         "generator": "tools/vision/make_preprocessing_fixtures.py",

@@ -68,9 +68,11 @@ public static class ApiEndpoints
             return Error(StatusCodes.Status400BadRequest, $"the upload cannot be read as an image: {e.Reason}");
         }
 
-        switch (queue.TryEnqueue(image, top, context.RequestAborted, out var answer))
+        switch (queue.TryEnqueue(image, top, context.RequestAborted, out var answer, out var inFlight))
         {
             case Admission.Accepted:
+                // In flight until the response is complete (after the answer is written, whatever happens to it).
+                context.Response.RegisterForDispose(inFlight!);
                 break;
             case Admission.QueueFull:
                 return Unavailable(context, "the queue is full; try again shortly");

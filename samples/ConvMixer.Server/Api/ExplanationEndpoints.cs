@@ -78,9 +78,11 @@ public static class ExplanationEndpoints
             return ApiEndpoints.Error(StatusCodes.Status400BadRequest, $"the upload cannot be read as an image: {e.Reason}");
         }
 
-        switch (queue.TryEnqueueExplanation(image, classIndex, method, context.RequestAborted, out var answer))
+        switch (queue.TryEnqueueExplanation(image, classIndex, method, context.RequestAborted, out var answer, out var inFlight))
         {
             case Admission.Accepted:
+                // In flight until the response is complete, as /v1/classify's requests are.
+                context.Response.RegisterForDispose(inFlight!);
                 break;
             case Admission.QueueFull:
                 return ApiEndpoints.Unavailable(context, "the queue is full; try again shortly");

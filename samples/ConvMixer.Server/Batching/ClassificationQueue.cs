@@ -20,6 +20,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private readonly ILogger<ClassificationQueue> _logger;
     private readonly Channel<ModelRequest> _channel;
     private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly InFlightRequests _inFlight = new();
     private CancellationTokenRegistration _stoppingRegistration;
     private Thread? _worker;
     private volatile IClassificationModel? _model;
@@ -57,22 +58,32 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     /// <summary>The settings in effect and the work done so far.</summary>
     public ServingDescription Serving => new(
         _options.BatchSize, _options.MaxBatchDelayMs, _options.QueueCapacity, Volatile.Read(ref _threads), _options.MaxUploadBytes,
-        _channel.Reader.Count, Interlocked.Read(ref _batches), Interlocked.Read(ref _images));
+        _channel.Reader.Count, Interlocked.Read(ref _batches), Interlocked.Read(ref _images))
+    {
+        InFlight = _inFlight.Count,
+    };
 
-    /// <summary>Queues an image; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its predictions.</summary>
-    public Admission TryEnqueue(RgbImage image, int topK, CancellationToken aborted, out Task<IReadOnlyList<Prediction>> answer)
+    /// <summary>
+    /// Queues an image; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its predictions,
+    /// and the request counts as in flight until the caller disposes <paramref name="inFlight"/> once the answer is sent
+    /// (<see cref="StopAsync"/> waits for that). Otherwise <paramref name="inFlight"/> is null.
+    /// </summary>
+    public Admission TryEnqueue(RgbImage image, int topK, CancellationToken aborted, out Task<IReadOnlyList<Prediction>> answer, out IDisposable? inFlight)
     {
         var request = new ClassificationRequest(image, topK, aborted);
-        var admission = TryWrite(request);
+        var admission = TryWrite(request, out inFlight);
         answer = admission == Admission.Accepted ? request.Answer : Task.FromResult<IReadOnlyList<Prediction>>([]);
         return admission;
     }
 
-    /// <summary>Queues an image to explain; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its explanation.</summary>
-    public Admission TryEnqueueExplanation(RgbImage image, int? classIndex, CamMethod method, CancellationToken aborted, out Task<Explanation> answer)
+    /// <summary>
+    /// Queues an image to explain; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its
+    /// explanation, and <paramref name="inFlight"/> counts the request until it is disposed, as for <see cref="TryEnqueue"/>.
+    /// </summary>
+    public Admission TryEnqueueExplanation(RgbImage image, int? classIndex, CamMethod method, CancellationToken aborted, out Task<Explanation> answer, out IDisposable? inFlight)
     {
         var request = new ExplanationRequest(image, classIndex, method, aborted);
-        var admission = TryWrite(request);
+        var admission = TryWrite(request, out inFlight);
         answer = request.Answer;
         return admission;
     }
@@ -87,7 +98,11 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Completes once the worker has answered what was queued and released the model, and every answer has been sent:
+    /// the host may dispose its services as soon as this returns, and not every server waits for the requests in
+    /// flight first (Kestrel does; the in-memory test server does not).
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         CloseQueue();
@@ -98,6 +113,22 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         catch (OperationCanceledException)
         {
             LogWorkerStillRunning(_logger);
+            return;
+        }
+
+        var answersSent = _inFlight.WhenEmptyAsync();
+        if (!answersSent.IsCompleted)
+        {
+            LogWaitingForAnswers(_logger, _inFlight.Count);
+        }
+
+        try
+        {
+            await answersSent.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogAnswersUnsent(_logger, _inFlight.Count);
         }
     }
 
@@ -108,8 +139,9 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         _stoppingRegistration.Dispose();
     }
 
-    private Admission TryWrite(ModelRequest request)
+    private Admission TryWrite(ModelRequest request, out IDisposable? inFlight)
     {
+        inFlight = null;
         if (_stopping)
         {
             return Admission.ShuttingDown;
@@ -120,11 +152,15 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             return Admission.NotReady;
         }
 
+        // Counted before it can be read, so a stop that has seen the worker finish also sees every request it answered.
+        var counted = _inFlight.Enter();
         if (!_channel.Writer.TryWrite(request))
         {
+            counted.Dispose();
             return _stopping ? Admission.ShuttingDown : Admission.QueueFull;
         }
 
+        inFlight = counted;
         return Admission.Accepted;
     }
 
@@ -317,4 +353,10 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The model worker had not finished when the shutdown timeout ran out")]
     private static partial void LogWorkerStillRunning(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting for {Count} answers to be sent")]
+    private static partial void LogWaitingForAnswers(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} answers were still being sent when the shutdown timeout ran out")]
+    private static partial void LogAnswersUnsent(ILogger logger, int count);
 }

@@ -10,4 +10,8 @@ namespace ConvMixerNet.Server;
 /// <param name="Batches">Forward passes run.</param>
 /// <param name="Images">Images classified.</param>
 public sealed record ServingDescription(
-    int BatchSize, int MaxBatchDelayMs, int QueueCapacity, int Threads, long MaxUploadBytes, int Queued, long Batches, long Images);
+    int BatchSize, int MaxBatchDelayMs, int QueueCapacity, int Threads, long MaxUploadBytes, int Queued, long Batches, long Images)
+{
+    /// <summary>Requests taken and not yet answered: queued, in the batch being gathered or run, or being sent.</summary>
+    public int InFlight { get; init; }
+}

@@ -16,8 +16,9 @@ public sealed class CheckpointModelLoader(IOptions<ServerOptions> options) : ICl
             classifierOptions = classifierOptions with { Overrides = new DataConfigOverrides { InputSize = inputSize } };
         }
 
-        // A model folder is known by its own name, a file by its file name; never by the server's paths.
-        var name = Directory.Exists(settings.Weights) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Weights))) : Path.GetFileName(path);
+        // A model folder is known by its own name, a file by its file name, a hub model by its repository; never by the server's paths.
+        var name = ModelReference.ToHubReference(settings.Weights) is { } hub ? hub.RepoId
+            : Directory.Exists(settings.Weights) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Weights))) : Path.GetFileName(path);
         // An exported .onnx runs on ONNX Runtime; the preprocessing, labels and batching are the same.
         var classifier = path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
             ? new ImageClassifier(OnnxConvMixer.Load(path, new OnnxRuntimeOptions { IntraOpThreads = settings.Threads ?? 0 }), classifierOptions)

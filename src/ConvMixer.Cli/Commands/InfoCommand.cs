@@ -37,8 +37,9 @@ internal static class InfoCommand
     private static int Run(string source, CheckpointLoadOptions loadOptions, ImageClassifierOptions options)
     {
         var exists = File.Exists(source) || Directory.Exists(source) || FileKind.IsSpecial(source);
+        // A preset's name shows its architecture without downloading; hf-hub: and timm's names load the published model.
         var isPreset = ConvMixerPresets.ByName.ContainsKey(source) && !exists;
-        if (!exists && !isPreset)
+        if (!exists && !isPreset && !HubReference.HasPrefix(source) && ModelReference.ToHubReference(source) is null)
         {
             throw new UsageException($"'{source}' is neither a model (a file or model folder) nor a preset. Known presets: {string.Join(", ", ConvMixerPresets.ByName.Keys)}.");
         }

@@ -27,7 +27,7 @@ internal static class TrainCommand
         var patch = new Option<int>("--patch") { Description = "Patch size (when no preset).", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var activation = ModelSource.ActivationOption();
         activation.Description = "Nonlinearity of a new model: gelu (the default) or relu.";
-        var pretrained = new Option<string?>("--pretrained") { Description = "Fine-tune from these weights (a training checkpoint, .safetensors, .pth or TorchSharp file); the head is replaced for the data's classes." };
+        var pretrained = new Option<string?>("--pretrained") { Description = "Fine-tune from these weights (a training checkpoint, .safetensors, .pth or TorchSharp file, a model folder, or a hub model: hf-hub:ORG/NAME or a preset name such as convmixer_768_32); the head is replaced for the data's classes." };
         var freeze = new Option<int>("--freeze-body-epochs") { Description = "With --pretrained: train only the new head for this many first epochs.", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 }.AtLeast(1);
         var batch = new Option<int>("--batch", "-b") { Description = "Images per batch.", DefaultValueFactory = _ => 128 }.AtLeast(1);
@@ -225,7 +225,7 @@ internal static class TrainCommand
 
         if (request.Pretrained is { } path)
         {
-            var pretrained = FineTuning.LoadPretrained(path, train.ClassCount);
+            var pretrained = FineTuning.LoadPretrained(HubDownload.Resolve(path), train.ClassCount);
             if (pretrained.Config.InChannels != train.Channels)
             {
                 pretrained.Dispose();

@@ -9,7 +9,8 @@ namespace ConvMixerNet.Cli;
 /// </summary>
 internal static class ModelSource
 {
-    public const string Kinds = "a weights file (.safetensors, .pth/.bin/.pth.tar, TorchSharp .dat), a model folder (config.json + model.safetensors), a training checkpoint.ckpt or an exported .onnx";
+    public const string Kinds = "a weights file (.safetensors, .pth/.bin/.pth.tar, TorchSharp .dat), a model folder (config.json + model.safetensors), a training checkpoint.ckpt, an exported .onnx, "
+        + "or a model on a Hugging Face hub: hf-hub:ORG/NAME[@REVISION] or a preset with published weights (convmixer_768_32), downloaded once into the hub's cache";
 
     public static Option<string?> PresetOption(string description) => new("--preset", "-p")
     {
@@ -47,9 +48,10 @@ internal static class ModelSource
         return new CheckpointLoadOptions { Preset = preset, Activation = activation };
     }
 
-    /// <summary>Loads the model at <paramref name="path"/> with its stored configuration.</summary>
+    /// <summary>Loads the model at <paramref name="path"/> (or downloads it first: a hub reference) with its stored configuration.</summary>
     public static ConvMixer Load(string path, CheckpointLoadOptions? options = null)
     {
+        path = HubDownload.Resolve(path);
         if (!File.Exists(path) && !Directory.Exists(path) && !FileKind.IsSpecial(path))
         {
             throw new FileNotFoundException($"'{path}' does not exist; expected {Kinds}.", path);
@@ -72,6 +74,7 @@ internal static class ModelSource
     /// <summary>The model at <paramref name="path"/> on its backend: ONNX Runtime for .onnx files, TorchSharp otherwise.</summary>
     public static IImageClassificationModel LoadForInference(string path, CheckpointLoadOptions loadOptions, InferencePrecision precision, int? threads)
     {
+        path = HubDownload.Resolve(path);
         if (!IsOnnx(path))
         {
             return new TorchSharpClassificationModel(Load(path, loadOptions), dtype: Runtime.CpuDType(precision));

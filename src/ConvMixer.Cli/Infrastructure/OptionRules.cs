@@ -12,7 +12,13 @@ internal static class OptionRules
 {
     public static Option<int> AtLeast(this Option<int> option, int minimum)
     {
-        option.Validators.Add(result => Check(result, option.Name, result.GetValueOrDefault<int>(), minimum));
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue<int>(result, out var value))
+            {
+                Check(result, option.Name, value, minimum);
+            }
+        });
         return option;
     }
 
@@ -20,7 +26,7 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } value)
+            if (TryGetValue<int?>(result, out var given) && given is { } value)
             {
                 Check(result, option.Name, value, minimum);
             }
@@ -31,7 +37,13 @@ internal static class OptionRules
     /// <summary>A finite number in [<paramref name="minimum"/>, <paramref name="maximum"/>], excluding an end marked exclusive.</summary>
     public static Option<double> Within(this Option<double> option, double minimum, double maximum, bool minimumExclusive = false, bool maximumExclusive = false)
     {
-        option.Validators.Add(result => CheckRange(result, option.Name, result.GetValueOrDefault<double>(), minimum, maximum, minimumExclusive, maximumExclusive));
+        option.Validators.Add(result =>
+        {
+            if (TryGetValue<double>(result, out var value))
+            {
+                CheckRange(result, option.Name, value, minimum, maximum, minimumExclusive, maximumExclusive);
+            }
+        });
         return option;
     }
 
@@ -40,7 +52,7 @@ internal static class OptionRules
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double?>() is { } value)
+            if (TryGetValue<double?>(result, out var given) && given is { } value)
             {
                 CheckRange(result, option.Name, value, minimum, maximum, minimumExclusive, maximumExclusive);
             }
@@ -50,6 +62,21 @@ internal static class OptionRules
 
     /// <summary>True when the user typed the option (not only its default).</summary>
     public static bool IsGiven(this ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    // A value that is no number at all ("--top x") is the parser's own error, which names the option; nothing to check.
+    private static bool TryGetValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
+    }
 
     private static void Check(OptionResult result, string name, int value, int minimum)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ConvMixerNet.Hub;
 using ConvMixerNet.Vision;
 
 namespace ConvMixerNet.Cli;
@@ -13,6 +14,7 @@ internal static class UserError
     /// <summary>The one-line message for a user error, or null when the exception is not one.</summary>
     public static string? Describe(Exception e) => e switch
     {
+        HubException => e.Message, // names the repository and what to do (HF_TOKEN, HF_HUB_OFFLINE)
         UsageException or InvalidCheckpointException or CheckpointMismatchException or ImageDecodeException or TrainingDivergedException
             or TorchRuntimeException or InvalidDataException or NotSupportedException => e.Message,
         FileNotFoundException notFound => $"file not found: {notFound.FileName ?? notFound.Message}",

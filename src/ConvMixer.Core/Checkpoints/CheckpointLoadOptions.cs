@@ -1,3 +1,4 @@
+using ConvMixerNet.Hub;
 using static TorchSharp.torch;
 
 namespace ConvMixerNet.Core;
@@ -54,4 +55,11 @@ public sealed record CheckpointLoadOptions
     /// tensors): published weights never hold them, and they would turn every output into NaN. Set this to load them anyway.
     /// </summary>
     public bool AllowNonFiniteValues { get; init; }
+
+    /// <summary>
+    /// Where a model named by a hub reference (<c>hf-hub:ORG/NAME[@REVISION]</c>) or a preset name is downloaded
+    /// from and cached; null reads the environment as huggingface_hub does (<c>HF_ENDPOINT</c>, <c>HF_HOME</c>,
+    /// <c>HF_HUB_CACHE</c>, <c>HF_HUB_OFFLINE</c>, <c>HF_TOKEN</c>). See <see cref="ModelReference"/>.
+    /// </summary>
+    public HubOptions? Hub { get; init; }
 }

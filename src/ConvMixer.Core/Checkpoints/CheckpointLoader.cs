@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ConvMixerNet.Core;
@@ -102,9 +103,10 @@ internal static class CheckpointLoader
     private static void RejectNegativeVariances(string path, IEnumerable<(string Key, Tensor Tensor)> variances)
     {
         using var scope = NewDisposeScope();
+        using var zero = 0.ToScalar(); // explicit, so it stays alive during the native calls that read it
         var bad = variances
-            .Where(v => v.Tensor.lt(0).any().item<bool>())
-            .Select(v => $"{v.Key} ({v.Tensor.lt(0).sum().item<long>()} of {v.Tensor.numel()} values)")
+            .Where(v => v.Tensor.lt(zero).any().item<bool>())
+            .Select(v => $"{v.Key} ({v.Tensor.lt(zero).sum().item<long>()} of {v.Tensor.numel()} values)")
             .ToList();
         if (bad.Count > 0)
         {

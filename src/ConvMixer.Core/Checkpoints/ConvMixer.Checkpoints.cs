@@ -12,9 +12,12 @@ public sealed partial class ConvMixer
     /// <c>.pth</c>/<c>.bin</c>/<c>.pth.tar</c> (a state dict, or a dict wrapping one under <c>state_dict</c>,
     /// <c>model</c> or <c>state_dict_ema</c>), TorchSharp's format, or a training checkpoint of ConvMixerNet.Training,
     /// told apart by content. timm's keys, the official repository's flat keys and DataParallel's <c>module.</c> prefix
-    /// are all recognised. The configuration stored with the weights becomes <see cref="Pretrained"/>.
+    /// are all recognised. The configuration stored with the weights becomes <see cref="Pretrained"/>. A model on a
+    /// Hugging Face hub is named by <c>hf-hub:ORG/NAME[@REVISION]</c> (or a preset's name, <c>convmixer_768_32</c> or
+    /// <c>convmixer_768_32.in1k</c>): its <c>config.json</c> and weights are downloaded into the hub's shared cache
+    /// once (see <see cref="ModelReference"/> and <see cref="CheckpointLoadOptions.Hub"/>).
     /// </summary>
-    /// <param name="path">The checkpoint file or model folder.</param>
+    /// <param name="path">The checkpoint file or model folder, or a hub reference.</param>
     /// <param name="options">
     /// Strictness, activation or preset, class count, device and dtype; see <see cref="CheckpointLoadOptions"/>.
     /// </param>
@@ -27,11 +30,13 @@ public sealed partial class ConvMixer
     /// <exception cref="InvalidCheckpointException">The file is corrupt, truncated, of an unknown format, not a ConvMixer, or holds NaN/Inf.</exception>
     /// <exception cref="CheckpointMismatchException">The weights do not fit the architecture (lists every difference).</exception>
     /// <exception cref="ArgumentException">The preset is unknown or does not match the checkpoint's shapes.</exception>
-    /// <example><code>using var model = ConvMixer.FromCheckpoint("convmixer_768_32.safetensors");</code></example>
+    /// <exception cref="ConvMixerNet.Hub.HubException">A hub download failed (not found, gated: set <c>HF_TOKEN</c>, unreachable and not cached).</exception>
+    /// <exception cref="FormatException">An <c>hf-hub:</c> reference is malformed.</exception>
+    /// <example><code>using var model = ConvMixer.FromCheckpoint("hf-hub:timm/convmixer_768_32.in1k");</code></example>
     public static ConvMixer FromCheckpoint(string path, CheckpointLoadOptions? options = null)
     {
         options ??= new CheckpointLoadOptions();
-        using var checkpoint = CheckpointReader.Read(path, options.PreferEma);
+        using var checkpoint = CheckpointReader.Read(ModelReference.Resolve(path, options.Hub), options.PreferEma);
         var (config, checkpointClasses) = ResolveConfig(checkpoint, options);
 
         var pretrained = ResolvePretrained(checkpoint, config, checkpointClasses);
@@ -55,7 +60,7 @@ public sealed partial class ConvMixer
     /// converting float16, bfloat16 or float64 values to the model's dtype and device. All or nothing: when it throws,
     /// every parameter and buffer is exactly as before.
     /// </summary>
-    /// <param name="path">The checkpoint file.</param>
+    /// <param name="path">The checkpoint file or model folder, or a hub reference (as <see cref="FromCheckpoint"/>).</param>
     /// <param name="options">
     /// <see cref="CheckpointLoadOptions.Strict"/> (default true), <see cref="CheckpointLoadOptions.PreferEma"/> and
     /// <see cref="CheckpointLoadOptions.AllowNonFiniteValues"/> apply; the options that shape a new model do not.
@@ -70,7 +75,7 @@ public sealed partial class ConvMixer
     public CheckpointLoadResult LoadCheckpoint(string path, CheckpointLoadOptions? options = null)
     {
         options ??= new CheckpointLoadOptions();
-        using var checkpoint = CheckpointReader.Read(path, options.PreferEma);
+        using var checkpoint = CheckpointReader.Read(ModelReference.Resolve(path, options.Hub), options.PreferEma);
         return CheckpointLoader.Load(this, checkpoint, options.Strict, options.AllowNonFiniteValues, skipClassifier: false);
     }
 
@@ -142,7 +147,7 @@ public sealed partial class ConvMixer
         var stored = checkpoint.Stored;
         if (stored?.NumClasses is { } statedClasses && statedClasses != checkpointClasses)
         {
-            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes, but the classifier of its weights has {checkpointClasses}.");
+            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes (num_classes), but the classifier of its weights has {checkpointClasses}.");
         }
 
         if (stored?.Pretrained is { } pretrained)

@@ -30,6 +30,18 @@ public static class ConvMixerPresets
     };
 
     /// <summary>
+    /// The Hugging Face hub repositories of the published weights, by preset name (timm's <c>model.tag</c> names under
+    /// <c>timm/</c>); the CIFAR-10 model has none. <c>ConvMixer.FromCheckpoint("convmixer_768_32")</c> and
+    /// <c>"convmixer_768_32.in1k"</c> download from these.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> HubIds { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["convmixer_1536_20"] = "timm/convmixer_1536_20.in1k",
+        ["convmixer_768_32"] = "timm/convmixer_768_32.in1k",
+        ["convmixer_1024_20_ks9_p14"] = "timm/convmixer_1024_20_ks9_p14.in1k",
+    };
+
+    /// <summary>
     /// The configuration of the weights published for a preset (torchvision's Weights, timm's <c>pretrained_cfg</c>):
     /// ImageNet-1k preprocessing and labels for the ImageNet models; CIFAR-10's statistics, 32×32 and labels for the
     /// CIFAR-10 model of the official training script.
@@ -40,7 +52,7 @@ public static class ConvMixerPresets
         var config = Get(name);
         var key = ByName.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
         return config.NumClasses == 1000
-            ? PretrainedConfig.ImageNet1k with { Architecture = key, Source = $"timm/{key}.in1k" }
+            ? PretrainedConfig.ImageNet1k with { Architecture = key, Source = HubIds[key] }
             : Cifar10 with { Architecture = key };
     }
 

@@ -95,7 +95,8 @@ public static partial class AtomicFile
 
         foreach (var candidate in candidates)
         {
-            if (InFlight.ContainsKey(candidate) || DateTime.UtcNow - File.GetLastWriteTimeUtc(candidate) < StaleAfter)
+            // A FIFO or device wearing the name is not ours, and opening it below could block for ever.
+            if (InFlight.ContainsKey(candidate) || FileKind.IsSpecial(candidate) || DateTime.UtcNow - File.GetLastWriteTimeUtc(candidate) < StaleAfter)
             {
                 continue;
             }

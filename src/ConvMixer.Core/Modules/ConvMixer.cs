@@ -74,7 +74,7 @@ public sealed partial class ConvMixer : Module<Tensor, Tensor>
         stem = Sequential(
             ("0", Conv2d(config.InChannels, config.Dim, config.PatchSize, stride: config.PatchSize, device: device, dtype: dtype)),
             ("1", ActivationModules.Create(config.Activation)),
-            ("2", BatchNorm2d(config.Dim, device: device, dtype: dtype)));
+            ("2", new SafeBatchNorm2d(config.Dim, device: device, dtype: dtype)));
 
         _layers = Enumerable.Range(0, config.Depth)
             .Select(_ => new ConvMixerLayer(config.Dim, config.KernelSize, config.Activation, config.ResidualPlacement, device, dtype))

@@ -19,10 +19,10 @@ public sealed class ConvMixerLayer : Module<Tensor, Tensor>
 {
     private readonly Conv2d _depthwise;
     private readonly Module<Tensor, Tensor> _depthwiseActivation;
-    private readonly BatchNorm2d _depthwiseNorm;
+    private readonly SafeBatchNorm2d _depthwiseNorm;
     private readonly Conv2d _pointwise;
     private readonly Module<Tensor, Tensor> _pointwiseActivation;
-    private readonly BatchNorm2d _pointwiseNorm;
+    private readonly SafeBatchNorm2d _pointwiseNorm;
 
     /// <summary>Creates a layer of width <paramref name="dim"/>.</summary>
     /// <param name="dim">Channels in and out (the ConvMixer's width, h in the paper).</param>
@@ -54,10 +54,10 @@ public sealed class ConvMixerLayer : Module<Tensor, Tensor>
 
         _depthwise = Conv2d(dim, dim, kernelSize, Padding.Same, groups: dim, device: device, dtype: dtype);
         _depthwiseActivation = ActivationModules.Create(activation);
-        _depthwiseNorm = BatchNorm2d(dim, device: device, dtype: dtype);
+        _depthwiseNorm = new SafeBatchNorm2d(dim, device: device, dtype: dtype);
         _pointwise = Conv2d(dim, dim, 1, device: device, dtype: dtype);
         _pointwiseActivation = ActivationModules.Create(activation);
-        _pointwiseNorm = BatchNorm2d(dim, device: device, dtype: dtype);
+        _pointwiseNorm = new SafeBatchNorm2d(dim, device: device, dtype: dtype);
 
         // timm: Sequential(Residual(fn=Sequential(dw, act, bn)), pw, act, bn).
         register_module("0", Sequential(("fn", Sequential(("0", _depthwise), ("1", _depthwiseActivation), ("2", _depthwiseNorm)))));
@@ -65,6 +65,10 @@ public sealed class ConvMixerLayer : Module<Tensor, Tensor>
         register_module("2", _pointwiseActivation);
         register_module("3", _pointwiseNorm);
     }
+
+    // `a + b` would pass alpha = 1 as an implicitly converted Scalar, which nothing keeps alive during the native call:
+    // a garbage collection then may finalize it while libtorch reads it. A static Scalar is always reachable.
+    private static readonly Scalar One = 1.ToScalar();
 
     /// <summary>Width (channels in and out).</summary>
     public int Dim { get; }
@@ -82,13 +86,13 @@ public sealed class ConvMixerLayer : Module<Tensor, Tensor>
     public Conv2d DepthwiseConv => _depthwise;
 
     /// <summary>The BatchNorm after the depthwise convolution, key <c>0.fn.2</c>.</summary>
-    public BatchNorm2d DepthwiseNorm => _depthwiseNorm;
+    public BatchNorm DepthwiseNorm => _depthwiseNorm;
 
     /// <summary>The pointwise (channel-mixing) 1×1 convolution, key <c>1</c>.</summary>
     public Conv2d PointwiseConv => _pointwise;
 
     /// <summary>The BatchNorm after the pointwise convolution, key <c>3</c>.</summary>
-    public BatchNorm2d PointwiseNorm => _pointwiseNorm;
+    public BatchNorm PointwiseNorm => _pointwiseNorm;
 
     /// <summary>Applies the layer to a batch <c>[N, dim, H, W]</c>; the output has the same shape.</summary>
     public override Tensor forward(Tensor input)
@@ -105,11 +109,11 @@ public sealed class ConvMixerLayer : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         // call() rather than forward(), so hooks registered on the inner modules fire.
         var mixedSpace = _depthwiseNorm.call(_depthwiseActivation.call(_depthwise.call(input)));
-        var x = ResidualPlacement == ResidualPlacement.AroundSpatialMixing ? input + mixedSpace : mixedSpace;
+        var x = ResidualPlacement == ResidualPlacement.AroundSpatialMixing ? input.add(mixedSpace, One) : mixedSpace;
         var output = _pointwiseNorm.call(_pointwiseActivation.call(_pointwise.call(x)));
         if (ResidualPlacement == ResidualPlacement.AroundLayer)
         {
-            output = input + output;
+            output = input.add(output, One);
         }
 
         return output.MoveToOuterDisposeScope();

@@ -97,7 +97,7 @@ public static class ConvMixerOnnxExporter
         var writer = new LayerWriter(builder, config.Activation, gelu20);
         var x = writer.Conv("stem.0", OnnxGraphNames.Input, model.PatchEmbedding, config.PatchSize, config.PatchSize, padBefore: 0, padAfter: 0, groups: 1);
         x = writer.Activation("stem.1", x);
-        x = writer.BatchNorm("stem.2", x, (BatchNorm2d)model.Stem[2]);
+        x = writer.BatchNorm("stem.2", x, (BatchNorm)model.Stem[2]);
 
         for (var i = 0; i < model.Layers.Count; i++)
         {
@@ -230,7 +230,7 @@ public static class ConvMixerOnnxExporter
             return builder.Node("Mul", $"{key}.mul_half", [product, half]);
         }
 
-        public string BatchNorm(string key, string input, BatchNorm2d norm)
+        public string BatchNorm(string key, string input, BatchNorm norm)
         {
             var scale = builder.Initializer($"{key}.weight", Floats(norm.weight!), norm.weight!.shape);
             var bias = builder.Initializer($"{key}.bias", Floats(norm.bias!), norm.bias!.shape);

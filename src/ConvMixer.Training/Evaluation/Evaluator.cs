@@ -98,6 +98,9 @@ public static class Evaluator
         var confusion = new long[classes, classes];
         double lossSum = 0;
         var done = 0;
+        // Explicit Scalars, alive until the method returns: an implicitly converted one (as in `a + b`, which passes
+        // alpha = 1) can be finalized while native code reads it (see AdamW).
+        using var one = 1.ToScalar();
         foreach (var batch in loader.Batches(loader.SequentialOrder(), epoch: 0, cancellationToken))
         {
             using var scope = NewDisposeScope();
@@ -106,11 +109,12 @@ public static class Evaluator
             foreach (var view in TestTimeViews.Of(batch, data, testTimeAugmentation))
             {
                 var viewLogits = tensor(model.Logits(view, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes]);
-                logits = logits is null ? viewLogits : logits + viewLogits;
+                logits = logits is null ? viewLogits : logits.add(viewLogits, one);
                 views++;
             }
 
-            logits = logits! / views;
+            using var viewCount = views.ToScalar();
+            logits = logits!.div(viewCount);
 
             lossSum += Accumulate(logits, tensor(batch.Labels), batch, confusion);
             progress?.Report((++done, loader.BatchesPerEpoch));

@@ -38,7 +38,7 @@ public sealed class Trainer : IDisposable
 
         _model = model;
         Options = options;
-        _optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        _optimizer = new AdamW(model.parameters(), options.LearningRate, options.WeightDecay);
     }
 
     /// <summary>The options of the run.</summary>
@@ -238,7 +238,17 @@ public sealed class Trainer : IDisposable
             throw new TrainingDivergedException($"the loss became {lossValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}", epoch, batchNumber, learningRate);
         }
 
-        (Options.AccumulationSteps == 1 ? loss : loss / Options.AccumulationSteps).backward();
+        if (Options.AccumulationSteps == 1)
+        {
+            loss.backward();
+        }
+        else
+        {
+            // An explicit Scalar, disposed after the call, stays alive while native code reads it (see AdamW).
+            using var groupSize = Options.AccumulationSteps.ToScalar();
+            loss.div(groupSize).backward();
+        }
+
         totals.Add(lossValue, logits.argmax(1).eq(labels).sum().item<long>(), batch.Count);
 
         if (stepOptimizer)
@@ -311,7 +321,7 @@ public sealed class Trainer : IDisposable
             parameter.requires_grad = frozen ? headParameters.Contains(parameter.Handle) : true;
         }
 
-        foreach (var norm in _model.modules().OfType<BatchNorm2d>())
+        foreach (var norm in _model.modules().OfType<BatchNorm>())
         {
             norm.train(!frozen && _model.training);
         }

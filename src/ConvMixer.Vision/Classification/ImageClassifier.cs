@@ -79,7 +79,10 @@ public sealed class ImageClassifier : IDisposable
     /// Loads a model (any file or model folder <see cref="ConvMixer.FromCheckpoint"/> reads) and wraps it, with the
     /// preprocessing and class names stored with it unless <paramref name="options"/> says otherwise.
     /// </summary>
-    /// <param name="path">The checkpoint file or model folder.</param>
+    /// <param name="path">
+    /// The checkpoint file or model folder, or a model on a Hugging Face hub: <c>hf-hub:ORG/NAME[@REVISION]</c> or a
+    /// preset's name (downloaded once into the hub's cache; see <see cref="ModelReference"/>).
+    /// </param>
     /// <param name="options">Overrides of the preprocessing and labels; precision and device.</param>
     /// <param name="loadOptions">How to read the checkpoint (activation or preset, strictness).</param>
     public static ImageClassifier FromCheckpoint(string path, ImageClassifierOptions? options = null, CheckpointLoadOptions? loadOptions = null)

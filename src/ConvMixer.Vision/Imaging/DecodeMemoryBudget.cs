@@ -9,6 +9,7 @@ internal sealed class DecodeMemoryBudget
 {
     private readonly object _gate = new();
     private long _available;
+    private long _reservedInTotal;
 
     public DecodeMemoryBudget(long capacityBytes)
     {
@@ -22,6 +23,33 @@ internal sealed class DecodeMemoryBudget
 
     public long Capacity { get; }
 
+    /// <summary>Bytes held by reservations now.</summary>
+    public long Reserved
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Capacity - _available;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bytes ever reserved, summed. Every pixel buffer is reserved before it is allocated, so this shows which
+    /// decodes got as far as taking memory (the tests check that crafted headers never do).
+    /// </summary>
+    public long ReservedInTotal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reservedInTotal;
+            }
+        }
+    }
+
     /// <summary>Waits until <paramref name="bytes"/> (at most the whole budget) are free and takes them until disposed.</summary>
     public Reservation Reserve(long bytes)
     {
@@ -34,6 +62,7 @@ internal sealed class DecodeMemoryBudget
             }
 
             _available -= amount;
+            _reservedInTotal += amount;
         }
 
         return new Reservation(this, amount);

@@ -194,7 +194,48 @@ public class FromCheckpointTests
     }
 
     [Fact]
-    public void A_preset_supplies_the_activation_and_must_match_the_shapes()
+    public void A_preset_supplies_the_activation_the_shapes_cannot_show()
+    {
+        // ConvMixer-768/32's shapes as the architecture is read from them (the patch embedding and the 32 depthwise
+        // kernels: 5 MB, not the whole model's 85), loaded non-strictly so the other weights keep their initialisation.
+        using var folder = new TemporaryDirectory();
+        var bare = folder.File("shapes_768_32.safetensors");
+        var saysGelu = folder.File("shapes_768_32_gelu.safetensors");
+        var weights = WriteShapesOf768_32(bare, new Dictionary<string, string>());
+        WriteShapesOf768_32(saysGelu, new Dictionary<string, string> { ["activation"] = "gelu" });
+        var preset = new CheckpointLoadOptions { Preset = "convmixer_768_32", Strict = false };
+
+        using (var model = ConvMixer.FromCheckpoint(bare, preset))
+        {
+            model.Config.Should().Be(ConvMixerPresets.ConvMixer768_32 with { NumClasses = 0 });
+            model.Layers.Should().OnlyContain(layer => layer.Activation == Activation.Relu);
+            model.state_dict()["blocks.31.0.fn.0.weight"].allclose(weights["blocks.31.0.fn.0.weight"], rtol: 0, atol: 0).Should().BeTrue("the file's weights are loaded");
+        }
+
+        // The preset outranks the file's metadata, so it is the preset, not the shapes' published default, that decides.
+        using (var model = ConvMixer.FromCheckpoint(saysGelu, preset))
+        {
+            model.Config.Activation.Should().Be(Activation.Relu);
+            model.Layers.Should().OnlyContain(layer => layer.Activation == Activation.Relu);
+        }
+
+        using (var model = ConvMixer.FromCheckpoint(saysGelu, new CheckpointLoadOptions { Strict = false }))
+        {
+            model.Config.Activation.Should().Be(Activation.Gelu, "without the preset the metadata decides");
+        }
+
+        // A strict load refuses to run a model whose activation contradicts the file's.
+        FluentActions.Invoking(() => ConvMixer.FromCheckpoint(saysGelu, preset with { Strict = true }))
+            .Should().Throw<CheckpointMismatchException>().WithMessage("*activation is Gelu, but the model uses Relu*");
+
+        foreach (var tensor in weights.Values)
+        {
+            tensor.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_preset_must_match_the_shapes()
     {
         var golden = GoldenCase.Load("caseA");
 
@@ -211,5 +252,24 @@ public class FromCheckpointTests
 
         model.Config.Activation.Should().Be(Activation.Relu);
         model.Layers[0].Activation.Should().Be(Activation.Relu);
+    }
+
+    // Random stem and depthwise weights of ConvMixer-768/32's shapes in a .safetensors with the given metadata.
+    private static Dictionary<string, Tensor> WriteShapesOf768_32(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        var preset = ConvMixerPresets.ConvMixer768_32;
+        var generator = new torch.Generator(768);
+        var weights = new Dictionary<string, Tensor>
+        {
+            ["stem.0.weight"] = torch.randn([preset.Dim, 3, preset.PatchSize, preset.PatchSize], generator: generator),
+        };
+        for (var i = 0; i < preset.Depth; i++)
+        {
+            weights[$"blocks.{i}.0.fn.0.weight"] = torch.randn([preset.Dim, 1, preset.KernelSize, preset.KernelSize], generator: generator);
+        }
+
+        using var file = File.Create(path);
+        SafetensorsFile.Write(file, weights.ToList(), metadata);
+        return weights;
     }
 }

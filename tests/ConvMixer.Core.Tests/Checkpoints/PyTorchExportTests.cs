@@ -56,16 +56,22 @@ public class PyTorchExportTests
 
     [Theory]
     [MemberData(nameof(ModelNames))]
-    public void Saving_again_writes_exactly_the_bytes_PyTorch_checked(string name)
+    public void Saving_again_writes_exactly_the_files_PyTorch_checked(string name)
     {
         var verified = Path.Combine(Folder, name + ".safetensors");
         using var model = ConvMixer.FromCheckpoint(verified);
         using var folder = new TemporaryDirectory();
-        var path = folder.File(name + ".safetensors");
 
-        model.SaveCheckpoint(path);
+        foreach (var (format, digestKey, digest) in CheckedFiles)
+        {
+            var path = folder.File($"{name}.{format}");
+            model.SaveCheckpoint(path);
 
-        File.ReadAllBytes(path).Should().Equal(File.ReadAllBytes(verified));
+            digest(path).Should().Be(
+                RecordedDigest(name, format, digestKey), $"PyTorch loaded {name}.{format} as the writer wrote it then; after a change to the writer, rerun the export check (tools/checkpoints/README.md)");
+        }
+
+        File.ReadAllBytes(folder.File(name + ".safetensors")).Should().Equal(File.ReadAllBytes(verified));
     }
 
     [Fact]
@@ -86,12 +92,33 @@ public class PyTorchExportTests
             check.GetProperty("strict_load").GetBoolean().Should().BeTrue(name);
             check.GetProperty("passed").GetBoolean().Should().BeTrue(name);
 
+            // The checked file is the committed one.
+            var format = check.GetProperty("format").GetString()!;
+            var (_, digestKey, digest) = CheckedFiles.Single(f => f.Format == format);
+            check.GetProperty(digestKey).GetString().Should().Be(digest(Path.Combine(Folder, $"{name}.{format}")), $"{name}.{format}");
+
             // The recorded difference is the one between the committed logit files, so results.json is not stale.
             using var dotnet = ReadFloats($"{name}.dotnet_logits.bin");
             using var python = ReadFloats($"{name}.{check.GetProperty("architecture").GetString()}.{check.GetProperty("format").GetString()}.python_logits.bin");
             using var worst = (python - dotnet).abs().max();
             check.GetProperty("max_abs_diff_vs_dotnet").GetDouble().Should().Be(worst.item<float>(), name);
         }
+    }
+
+    // Each checked format, the key of its digest in results.json, and the digest: a .pth is a zip whose timestamps
+    // change with every write, so its entries are hashed.
+    private static readonly (string Format, string DigestKey, Func<string, string> Digest)[] CheckedFiles =
+    [
+        ("safetensors", "file_sha256", FileHashes.Sha256),
+        ("pth", "file_zip_entries_sha256", FileHashes.ZipEntriesSha256),
+    ];
+
+    private static string RecordedDigest(string name, string format, string digestKey)
+    {
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "results.json")));
+        return results.RootElement.GetProperty("checks").EnumerateArray()
+            .First(c => c.GetProperty("model").GetString() == name && c.GetProperty("format").GetString() == format)
+            .GetProperty(digestKey).GetString()!;
     }
 
     private static Tensor ReadFloats(string file, long[]? shape = null)

@@ -61,9 +61,13 @@ public class InferenceModesTests
         using var logits = logits16.to(ScalarType.Float32);
 
         logits16.dtype.Should().Be(ScalarType.BFloat16);
-        // bfloat16 keeps 8 significant bits (relative step 2^-8 ≈ 0.4%); two layers of rounding stay within a few steps.
+        // bfloat16 keeps 8 significant bits (relative step 2^-8 ≈ 0.4%); the errors of a few layers add up to a few
+        // steps of the largest logit: measured 0.020 (caseA, largest |logit| 5.18) and 0.0076 (caseC, 2.67). The bound
+        // of BFloat16AgreementTests (Vision); a BatchNorm epsilon of 1e-2 fails it. Smaller bugs (a tanh GELU moves
+        // these logits by 4.5e-4) hide in bfloat16's own error; the float32 tests above catch them.
         using var scale = expected.abs().max();
-        logits.ShouldBeClose(expected, atol: 0.03 * scale.item<float>(), rtol: 0.03);
+        using var difference = (logits - expected).abs();
+        difference.max().item<float>().Should().BeLessThan(0.015f * scale.item<float>(), $"{caseName}: the largest |logit| is {scale.item<float>()}");
         using var top = logits.argmax(1);
         using var expectedTop = expected.argmax(1);
         top.data<long>().ToArray().Should().Equal(expectedTop.data<long>().ToArray());

@@ -57,7 +57,7 @@ public class LayerBehaviourTests
     {
         using var layer = new ConvMixerLayer(dim: 6, kernelSize: 3);
         layer.DepthwiseNorm.Should().NotBeSameAs(layer.PointwiseNorm);
-        layer.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Should().HaveCount(2);
+        layer.modules().OfType<TorchSharp.Modules.BatchNorm>().Should().HaveCount(2);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ internal static class TestModels
         var model = new ConvMixer(config);
         using (torch.no_grad())
         {
-            foreach (var norm in model.modules().OfType<TorchSharp.Modules.BatchNorm2d>())
+            foreach (var norm in model.modules().OfType<TorchSharp.Modules.BatchNorm>())
             {
                 norm.weight!.uniform_(0.5, 1.5);
                 norm.bias!.uniform_(-0.5, 0.5);

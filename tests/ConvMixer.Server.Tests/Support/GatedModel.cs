@@ -1,7 +1,7 @@
 namespace ConvMixerNet.Server.Tests;
 
-/// <summary>The real model, whose batches wait at a <see cref="WorkerGate"/>.</summary>
-internal sealed class GatedModel(IClassificationModel model, WorkerGate gate) : IClassificationModel
+/// <summary>The real model, whose batches wait at a <see cref="WorkerGate"/>; with an <see cref="AnswerGate"/>, whose answers hold their readers.</summary>
+internal sealed class GatedModel(IClassificationModel model, WorkerGate gate, AnswerGate? answers) : IClassificationModel
 {
     public string Name => model.Name;
 
@@ -13,9 +13,14 @@ internal sealed class GatedModel(IClassificationModel model, WorkerGate gate) : 
 
     public IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<RgbImage> images, int topK)
     {
-        gate.Pass();
-        return model.Classify(images, topK);
+        gate.Pass(images.Count);
+        var predictions = model.Classify(images, topK);
+        return answers is null ? predictions : [.. predictions.Select(answers.Hold)];
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        model.Dispose();
+        gate.Released();
+    }
 }

@@ -1,7 +1,11 @@
 namespace ConvMixerNet.Server.Tests;
 
-/// <summary>Loads the real model behind a <see cref="WorkerGate"/>.</summary>
-internal sealed class GatedModelLoader(IClassificationModelLoader inner, WorkerGate gate) : IClassificationModelLoader
+/// <summary>Loads the real model behind a <see cref="WorkerGate"/> (and an <see cref="AnswerGate"/>, if given).</summary>
+internal sealed class GatedModelLoader(IClassificationModelLoader inner, WorkerGate gate, AnswerGate? answers) : IClassificationModelLoader
 {
-    public IClassificationModel Load() => new GatedModel(inner.Load(), gate);
+    public IClassificationModel Load()
+    {
+        gate.PassLoading();
+        return new GatedModel(inner.Load(), gate, answers);
+    }
 }

@@ -4,12 +4,18 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ConvMixerNet.Server.Tests;
 
-/// <summary>The server in memory with the golden model; settings and a <see cref="WorkerGate"/> can be given per test.</summary>
-internal sealed class ServerFactory(IReadOnlyDictionary<string, string?>? settings = null, WorkerGate? gate = null) : WebApplicationFactory<Program>
+/// <summary>
+/// The server in memory with the golden model; settings, a <see cref="WorkerGate"/>, an <see cref="AnswerGate"/> and a
+/// <see cref="LogRecorder"/> can be given per test.
+/// </summary>
+internal sealed class ServerFactory(
+    IReadOnlyDictionary<string, string?>? settings = null, WorkerGate? gate = null, AnswerGate? answers = null, LogRecorder? log = null)
+    : WebApplicationFactory<Program>
 {
     public static readonly IReadOnlyDictionary<string, string?> GoldenModel = new Dictionary<string, string?>
     {
@@ -35,6 +41,9 @@ internal sealed class ServerFactory(IReadOnlyDictionary<string, string?>? settin
         return client;
     }
 
+    /// <summary>Completes when the app's services are disposed (the app's own Run disposes them once the host has stopped).</summary>
+    public Task ServicesDisposed => Services.GetRequiredService<DisposalProbe>().Disposed;
+
     /// <summary>The serving statistics of GET /v1/model.</summary>
     public static async Task<ServingDescription> ServingAsync(HttpClient client)
     {
@@ -54,10 +63,19 @@ internal sealed class ServerFactory(IReadOnlyDictionary<string, string?>? settin
 
             configuration.AddInMemoryCollection(all);
         });
-        if (gate is not null)
+        if (log is not null)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton<IClassificationModelLoader>(provider =>
-                new GatedModelLoader(new CheckpointModelLoader(provider.GetRequiredService<IOptions<ServerOptions>>()), gate)));
+            builder.ConfigureLogging(logging => logging.AddProvider(log));
         }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<DisposalProbe>();
+            if (gate is not null)
+            {
+                services.AddSingleton<IClassificationModelLoader>(provider =>
+                    new GatedModelLoader(new CheckpointModelLoader(provider.GetRequiredService<IOptions<ServerOptions>>()), gate, answers));
+            }
+        });
     }
 }

@@ -38,9 +38,24 @@ internal sealed partial class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the server with the golden model and waits until it listens and the model is loaded.</summary>
-    public static async Task<ServerProcess> StartAsync(params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(params string[] extraArgs) => StartAsync(extraArgs, new Dictionary<string, string>(), null, goldenModel: true);
+
+    /// <summary>
+    /// Starts the server with <paramref name="args"/> (after the golden model's, if <paramref name="goldenModel"/>), these
+    /// environment variables, in <paramref name="workingDirectory"/> (default: the server's own folder), and waits until
+    /// it listens and the model is loaded.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory, bool goldenModel)
     {
-        var process = Process.Start(StartInfo(extraArgs))!;
+        var start = StartInfo(args, goldenModel);
+        start.WorkingDirectory = workingDirectory ?? start.WorkingDirectory;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new StringBuilder();
         void Collect(string? line)
@@ -65,24 +80,36 @@ internal sealed partial class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
         try
         {
-            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            var server = new ServerProcess(process, address, output);
+            // A server that stops (bad settings, say) fails the test at once, with its reason.
+            if (await Task.WhenAny(listening.Task, exited).WaitAsync(TimeSpan.FromSeconds(60)) == exited)
+            {
+                throw new InvalidOperationException($"The server exited with code {process.ExitCode} before it listened. Its output:\n{output}");
+            }
+
+            var server = new ServerProcess(process, await listening.Task, output);
             await server.WaitUntilReadyAsync();
             return server;
         }
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The server did not start listening within 60 s. Its output:\n{output}");
+            process.Dispose();
+            throw new TimeoutException($"The server did not start listening or become ready within 60 s. Its output:\n{output}");
+        }
+        catch (InvalidOperationException)
+        {
+            process.Dispose();
+            throw;
         }
     }
 
     /// <summary>Runs a server that is expected to stop by itself (bad settings, say): its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] extraArgs)
     {
-        using var process = Process.Start(StartInfo(extraArgs))!;
+        using var process = Process.Start(StartInfo(extraArgs, goldenModel: true))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try
@@ -134,8 +161,8 @@ internal sealed partial class ServerProcess : IDisposable
         _process.Dispose();
     }
 
-    // The golden model on a free port; later arguments override earlier ones.
-    private static ProcessStartInfo StartInfo(IEnumerable<string> extraArgs)
+    // On a free port, with the golden model unless told otherwise; later arguments override earlier ones.
+    private static ProcessStartInfo StartInfo(IEnumerable<string> extraArgs, bool goldenModel)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -144,7 +171,8 @@ internal sealed partial class ServerProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
         };
-        foreach (var arg in new[] { AssemblyPath, "--weights", Fixtures.Weights, "--input-size", "32", "--urls", "http://127.0.0.1:0" }.Concat(extraArgs))
+        string[] golden = goldenModel ? ["--weights", Fixtures.Weights, "--input-size", "32"] : [];
+        foreach (var arg in new[] { AssemblyPath, "--urls", "http://127.0.0.1:0" }.Concat(golden).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

@@ -57,12 +57,38 @@ public class BatchLoaderTests
     }
 
     [Fact]
-    public void Stopping_early_ends_the_background_thread_and_producer_errors_surface()
+    public void Disposing_the_batches_waits_for_the_background_thread_which_then_reads_no_more()
+    {
+        var dataset = new GatedDataset(SyntheticImages.Create(count: 100, seed: 1), gateAt: 2);
+        var loader = new BatchLoader(dataset, batchSize: 2, DatasetStatistics.Unnormalized(dataset), Augmentation.None, prefetchBatches: 1);
+        var batches = loader.Batches(loader.SequentialOrder(), 0).GetEnumerator();
+        batches.MoveNext().Should().BeTrue();
+
+        // The producer is now reading image 2, the first of batch 1, and holds there until released.
+        dataset.Entered.Wait(Guard).Should().BeTrue("the producer reads ahead");
+        var disposer = new Thread(batches.Dispose);
+        try
+        {
+            disposer.Start();
+            // Dispose either returns at once (not waiting for the producer) or blocks until the producer ends.
+            SpinWait.SpinUntil(() => !disposer.IsAlive || (disposer.ThreadState & ThreadState.WaitSleepJoin) != 0);
+            disposer.IsAlive.Should().BeTrue("Dispose must wait for the producer, which is still reading an image");
+        }
+        finally
+        {
+            dataset.Release.Set();
+        }
+
+        disposer.Join(Guard).Should().BeTrue("the producer stops once released");
+
+        dataset.ReadsInProgress.Should().Be(0, "the producer is gone when Dispose returns");
+        dataset.ImagesRead.Should().BeInRange(3, 4, "once told to stop it may finish the batch it was preparing, but starts no other");
+    }
+
+    [Fact]
+    public void Producer_errors_surface()
     {
         var dataset = SyntheticImages.Create(count: 100, seed: 1);
-        var loader = new BatchLoader(dataset, batchSize: 2, DatasetStatistics.Unnormalized(dataset), Augmentation.None, prefetchBatches: 1);
-        loader.Batches(loader.SequentialOrder(), 0).Take(2).Count().Should().Be(2);
-
         var broken = new ThrowingDataset(dataset, failAt: 5);
         var brokenLoader = new BatchLoader(broken, batchSize: 2, DatasetStatistics.Unnormalized(broken), Augmentation.None);
         FluentActions.Invoking(() => brokenLoader.Batches(brokenLoader.SequentialOrder(), 0).ToList())
@@ -81,6 +107,49 @@ public class BatchLoaderTests
         using var floats = torch.ones(2, 1, 2, 2);
         FluentActions.Invoking(() => InMemoryImageDataset.FromTensors(floats, torch.tensor(new long[] { 0, 5 }), ["a", "b"]))
             .Should().Throw<ArgumentException>().WithMessage("*Label 5*");
+    }
+
+    // A failure guard only: the test synchronises on the signals, and a correct loader never comes near it.
+    private static readonly TimeSpan Guard = TimeSpan.FromMinutes(1);
+
+    /// <summary>Counts reads, and holds the read of one image until <see cref="Release"/> is set.</summary>
+    private sealed class GatedDataset(ImageDataset inner, int gateAt) : ImageDataset
+    {
+        private int _started;
+        private int _finished;
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public int ImagesRead => Volatile.Read(ref _finished);
+
+        public int ReadsInProgress => Volatile.Read(ref _started) - Volatile.Read(ref _finished);
+
+        public override int Count => inner.Count;
+
+        public override int Channels => inner.Channels;
+
+        public override int Height => inner.Height;
+
+        public override int Width => inner.Width;
+
+        public override IReadOnlyList<string> ClassNames => inner.ClassNames;
+
+        public override int LabelAt(int index) => inner.LabelAt(index);
+
+        public override void CopyPixels(int index, Span<float> destination)
+        {
+            Interlocked.Increment(ref _started);
+            if (index == gateAt)
+            {
+                Entered.Set();
+                Release.Wait();
+            }
+
+            inner.CopyPixels(index, destination);
+            Interlocked.Increment(ref _finished);
+        }
     }
 
     private sealed class ThrowingDataset(ImageDataset inner, int failAt) : ImageDataset

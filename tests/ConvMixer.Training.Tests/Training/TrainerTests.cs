@@ -188,7 +188,7 @@ public class TrainerTests
         body.ChangedIn(model).Should().BeEmpty("the body was frozen");
         ((TorchSharp.Modules.Linear)model.Head).weight!.allclose(headBefore, rtol: 0, atol: 0).Should().BeFalse("the head trained");
         model.parameters().Should().OnlyContain(p => p.requires_grad, "the body is unfrozen after the run");
-        model.modules().OfType<TorchSharp.Modules.BatchNorm2d>().Should().OnlyContain(m => m.training, "the BatchNorm layers are back in the model's training mode");
+        model.modules().OfType<TorchSharp.Modules.BatchNorm>().Should().OnlyContain(m => m.training, "the BatchNorm layers are back in the model's training mode");
     }
 
     [Fact]

@@ -38,15 +38,22 @@ public class HostileImageTests
         bomb.Length.Should().BeLessThan(200);
         var paths = Enumerable.Range(0, 64).Select(i => dir.File($"bomb{i}.png")).ToList();
         paths.ForEach(p => File.WriteAllBytes(p, bomb));
-        paths.Insert(3, PreprocessingFixtures.Image("cat_landscape.jpg"));
+        var cat = PreprocessingFixtures.Image("cat_landscape.jpg");
+        paths.Insert(3, cat);
         using var classifier = new ImageClassifier(new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 4, numClasses: 3),
             new ImageClassifierOptions { DataConfig = new DataConfig { InputSize = 32 }, BatchSize = 4 });
+        var catAlone = Measure(() => classifier.ClassifyMany([cat], topK: 1).ToList());
 
-        var results = classifier.ClassifyMany(paths, topK: 1).ToList();
+        List<ImageClassification> results = [];
+        var withBombs = Measure(() => results = classifier.ClassifyMany(paths, topK: 1).ToList());
 
         results.Select(r => r.Source).Should().Equal(paths);
         results.Where(r => r.Succeeded).Should().ContainSingle().Which.Source.Should().EndWith("cat_landscape.jpg");
         results.Where(r => !r.Succeeded).Should().OnlyContain(r => r.Error!.Contains("cannot hold"));
+        // A bomb that got as far as its pixels would reserve the whole budget first, then allocate 400 MB of RGBA
+        // (native) and a 300 MB RGB array.
+        withBombs.Reserved.Should().Be(catAlone.Reserved, "the bombs reserve no decode memory: only the cat does");
+        (withBombs.Allocated - catAlone.Allocated).Should().BeLessThan(64 * RefusalBytes, "a refusal costs a file buffer and an exception, never pixels");
     }
 
     [Fact]
@@ -54,10 +61,18 @@ public class HostileImageTests
     {
         // 4000x4000 declared in a file just large enough to pass the deflate bound: decoded, found truncated.
         var png = PngDeclaring(4000, 4000).Concat(new byte[16_000]).ToArray();
+        var budget = DecodeMemoryBudget.Shared;
+        budget.Reserved.Should().Be(0, "nothing else decodes (this assembly's tests run one at a time)");
+        var reservedBefore = budget.ReservedInTotal;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
 
         var act = () => ImageDecoder.Decode(png, "cut.png");
 
         act.Should().Throw<ImageDecodeException>().Which.Reason.Should().Contain("truncated");
+        (budget.ReservedInTotal - reservedBefore).Should().Be(4000L * 4000 * 10, "the decode reserves its RGBA buffer, RGB copy and rotated copy before taking any of them");
+        budget.Reserved.Should().Be(0, "a failed decode gives its reservation back");
+        // The 64 MB RGBA buffer is native memory, freed on failure; the 48 MB RGB copy is never made of a truncated image.
+        (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore).Should().BeLessThan(RefusalBytes);
     }
 
     [Fact]
@@ -65,11 +80,38 @@ public class HostileImageTests
     {
         using var big = new ImageClassifier(new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 4, numClasses: 3),
             new ImageClassifierOptions { DataConfig = new DataConfig { InputSize = 8192 }, BatchSize = 16 });
+        big.EffectiveBatchSize.Should().Be(1, "11 images of 3x8192x8192 floats overflowed one buffer");
+
+        // Two 3x3348x3348 inputs are just over the 256 MB a batch's floats may take, so each gets a batch of its own.
+        using var large = new ImageClassifier(new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 4, numClasses: 3),
+            new ImageClassifierOptions { DataConfig = new DataConfig { InputSize = 3348, CropFraction = 1, Interpolation = Interpolation.Nearest }, BatchSize = 16 });
+        var photo = PreprocessingFixtures.Image("hubble_small.bmp");
+        var oneImage = Measure(() => large.ClassifyMany([photo], topK: 1).ToList()).Allocated;
+        oneImage.Should().BeGreaterThan(large.Preprocessor.ValuesPerImage * sizeof(float), "an image's floats are allocated");
+
+        using var twoImages = large.ClassifyMany([photo, photo], topK: 1).GetEnumerator();
+        var firstResult = Measure(() => twoImages.MoveNext().Should().BeTrue()).Allocated;
+
+        firstResult.Should().BeLessThan(oneImage * 3 / 2, "the first result comes from a batch of one image, not of both");
+        twoImages.MoveNext().Should().BeTrue();
+        twoImages.MoveNext().Should().BeFalse();
+
         using var small = new ImageClassifier(new ConvMixer(dim: 8, depth: 1, kernelSize: 3, patchSize: 4, numClasses: 3),
             new ImageClassifierOptions { DataConfig = new DataConfig { InputSize = 224 }, BatchSize = 16 });
-
-        big.EffectiveBatchSize.Should().Be(1, "11 images of 3x8192x8192 floats overflowed one buffer");
         small.EffectiveBatchSize.Should().Be(16);
+    }
+
+    // Managed bytes a refused image may cost: the file stream's 64 KiB buffer, the codec's wrappers, the exception.
+    private const long RefusalBytes = 1 << 20;
+
+    // What an action reserves from the decode budget and allocates on the managed heap (all threads: this assembly's
+    // tests run one at a time).
+    private static (long Reserved, long Allocated) Measure(Action action)
+    {
+        var reserved = DecodeMemoryBudget.Shared.ReservedInTotal;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        action();
+        return (DecodeMemoryBudget.Shared.ReservedInTotal - reserved, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     // A PNG signature, an IHDR declaring width x height RGB pixels, an empty IDAT and IEND: about a hundred bytes.

@@ -7,7 +7,7 @@ namespace ConvMixerNet.Tools;
 /// <summary>
 /// The model folders that tools/timm/check_our_folder.py loads with timm: one per case, built from a fixed seed and
 /// written with <see cref="ModelFolder.Save"/>. Shared with the test that checks today's writer still writes the
-/// config.json the recorded timm run saw, so both always describe the same folders.
+/// files the recorded timm run saw, so both always describe the same folders.
 /// </summary>
 public static class CheckedFolders
 {
@@ -26,20 +26,43 @@ public static class CheckedFolders
     /// <summary>Whether timm registers the case's architecture (so <c>timm.create_model('local-dir:…')</c> applies).</summary>
     public static bool IsPublished(string name) => name == Published;
 
-    /// <summary>Builds the case's model, weights from its seed, in eval mode, with its configuration.</summary>
-    public static ConvMixer Build(string name)
+    /// <summary>
+    /// Builds the case's model in eval mode, with its configuration, weights from its seed and the BatchNorm statistics
+    /// <see cref="BuildMeasuringStatistics"/> stored in <paramref name="statisticsFolder"/>: the same bytes on any CPU.
+    /// </summary>
+    public static ConvMixer Build(string name, string statisticsFolder)
     {
-        var (seed, model) = name switch
-        {
-            Published => (768, ConvMixerModels.convmixer_768_32(numClasses: 10)),
-            Unpublished => (24, new ConvMixer(new ConvMixerConfig(Dim: 24, Depth: 2, KernelSize: 3, PatchSize: 4, NumClasses: 5, Activation: Activation.Relu))),
-            UnpublishedGrey => (8, new ConvMixer(new ConvMixerConfig(Dim: 8, Depth: 1, KernelSize: 5, PatchSize: 2, NumClasses: 3, InChannels: 1))),
-            _ => throw new ArgumentException($"Unknown case '{name}'.", nameof(name)),
-        };
+        var model = Initialize(name);
         try
         {
-            model.Pretrained = Configuration(name);
-            Randomize(model, seed);
+            ReadStatistics(model, StatisticsFile(statisticsFolder, name));
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds the case's model as <see cref="Build"/> does, but measures its BatchNorm statistics on a batch like the
+    /// checked input and stores them in <paramref name="statisticsFolder"/> for <see cref="Build"/>.
+    /// </summary>
+    public static ConvMixer BuildMeasuringStatistics(string name, string statisticsFolder)
+    {
+        var model = Initialize(name);
+        try
+        {
+            MeasureStatistics(model);
+            Directory.CreateDirectory(statisticsFolder);
+            using var file = File.Create(StatisticsFile(statisticsFolder, name));
+            foreach (var statistic in Statistics(model))
+            {
+                file.Write(statistic.bytes);
+            }
+
             model.eval();
             return model;
         }
@@ -85,55 +108,104 @@ public static class CheckedFolders
         _ => throw new ArgumentException($"Unknown case '{name}'.", nameof(name)),
     };
 
-    // Weights away from their initial values, reproducibly, and BatchNorm statistics measured on a batch like the
-    // checked input. A deep random net is chaotic: float32 rounding grows layer by layer (ConvMixer-768/32 at its
-    // random start: 1e-3 between float32 and float64). Pointwise convolutions near the identity and a head that keeps
-    // the logits near 1 bring that to about 1e-6, so timm's float32 and ours can be compared at 1e-5.
-    private static void Randomize(ConvMixer model, int seed)
+    // The case's model with its configuration and seeded weights, away from their initial values. A deep random net is
+    // chaotic: float32 rounding grows layer by layer (ConvMixer-768/32 at its random start: 1e-3 between float32 and
+    // float64). Pointwise convolutions near the identity, a head that keeps the logits near 1 and BatchNorm statistics
+    // measured on a batch like the checked input bring that to about 1e-6, so timm's float32 and ours can be compared
+    // at 1e-5. Seeded before the model is built, and only uniform draws and elementwise arithmetic, so the weights do
+    // not depend on what ran before in the process or on the CPU; the statistics, which come from a forward pass whose
+    // last bits do, are stored instead (see Build).
+    private static ConvMixer Initialize(string name)
     {
-        torch.manual_seed(seed);
-        using (var noGrad = torch.no_grad())
+        torch.manual_seed(Seed(name));
+        var model = name switch
         {
-            foreach (var (_, parameter) in model.named_parameters())
+            Published => ConvMixerModels.convmixer_768_32(numClasses: 10),
+            Unpublished => new ConvMixer(new ConvMixerConfig(Dim: 24, Depth: 2, KernelSize: 3, PatchSize: 4, NumClasses: 5, Activation: Activation.Relu)),
+            UnpublishedGrey => new ConvMixer(new ConvMixerConfig(Dim: 8, Depth: 1, KernelSize: 5, PatchSize: 2, NumClasses: 3, InChannels: 1)),
+            _ => throw new ArgumentException($"Unknown case '{name}'.", nameof(name)),
+        };
+        model.Pretrained = Configuration(name);
+        using var noGrad = torch.no_grad();
+        foreach (var (_, parameter) in model.named_parameters())
+        {
+            if (parameter.dim() == 1)
             {
-                if (parameter.dim() == 1)
-                {
-                    // BatchNorm's scales and shifts start at exactly 1 and 0.
-                    using var noise = torch.randn_like(parameter).mul_(0.1);
-                    parameter.add_(noise);
-                }
-                else if (parameter.shape is [var outputs, var inputs, 1, 1] && outputs == inputs)
-                {
-                    using var identity = torch.eye(outputs).reshape(parameter.shape);
-                    parameter.add_(identity);
-                }
+                // BatchNorm's scales and shifts start at exactly 1 and 0.
+                using var noise = torch.rand_like(parameter).sub_(0.5).mul_(0.2);
+                parameter.add_(noise);
             }
-
-            if (model.Config.Depth > 8)
+            else if (parameter.shape is [var outputs, var inputs, 1, 1] && outputs == inputs)
             {
-                ((Linear)model.Head).weight!.mul_(0.02);
-            }
-
-            var norms = model.modules().OfType<BatchNorm2d>().ToList();
-            foreach (var norm in norms)
-            {
-                norm.momentum = 1.0;
-            }
-
-            // The checked input's size and distribution (see Program.cs).
-            var data = model.Pretrained!.Data;
-            using var batch = torch.rand(8, data.InChannels, data.InputSize, data.InputSize).mul_(4).sub_(2);
-            model.train();
-            using var output = model.forward(batch);
-            foreach (var norm in norms)
-            {
-                norm.momentum = 0.1;
-                // A channel (almost) dead on the batch would divide by sqrt(eps) on other inputs and blow up the logits.
-                using var floor = norm.running_var!.mean().mul_(0.1);
-                norm.running_var.clamp_(min: floor.item<float>());
+                using var identity = torch.eye(outputs).reshape(parameter.shape);
+                parameter.add_(identity);
             }
         }
 
-        model.eval();
+        if (model.Config.Depth > 8)
+        {
+            ((Linear)model.Head).weight!.mul_(0.02);
+        }
+
+        return model;
     }
+
+    private static int Seed(string name) => name switch
+    {
+        Published => 768,
+        Unpublished => 24,
+        UnpublishedGrey => 8,
+        _ => throw new ArgumentException($"Unknown case '{name}'.", nameof(name)),
+    };
+
+    private static void MeasureStatistics(ConvMixer model)
+    {
+        using var noGrad = torch.no_grad();
+        var norms = model.modules().OfType<BatchNorm>().ToList();
+        foreach (var norm in norms)
+        {
+            norm.momentum = 1.0;
+        }
+
+        // The checked input's size and distribution (see Program.cs).
+        var data = model.Pretrained!.Data;
+        using var batch = torch.rand(8, data.InChannels, data.InputSize, data.InputSize).mul_(4).sub_(2);
+        model.train();
+        using var output = model.forward(batch);
+        foreach (var norm in norms)
+        {
+            norm.momentum = 0.1;
+            // A channel (almost) dead on the batch would divide by sqrt(eps) on other inputs and blow up the logits.
+            using var floor = norm.running_var!.mean().mul_(0.1);
+            norm.running_var.clamp_(min: floor.item<float>());
+            // The measuring pass is not part of the case: Build, which reads the statistics, leaves the counters at 0.
+            norm.num_batches_tracked!.zero_();
+        }
+    }
+
+    // The running means and variances of every BatchNorm in module order: what the statistics file holds, as raw
+    // little-endian float32.
+    private static IEnumerable<torch.Tensor> Statistics(ConvMixer model) =>
+        model.modules().OfType<BatchNorm>().SelectMany(norm => new[] { norm.running_mean!, norm.running_var! });
+
+    private static void ReadStatistics(ConvMixer model, string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var expected = Statistics(model).Sum(statistic => statistic.NumberOfElements * sizeof(float));
+        if (bytes.Length != expected)
+        {
+            throw new InvalidDataException($"'{path}' holds {bytes.Length} bytes; the model's BatchNorm statistics take {expected}.");
+        }
+
+        var offset = 0;
+        using var noGrad = torch.no_grad();
+        foreach (var statistic in Statistics(model))
+        {
+            var length = (int)statistic.NumberOfElements * sizeof(float);
+            statistic.bytes = bytes.AsSpan(offset, length);
+            offset += length;
+        }
+    }
+
+    private static string StatisticsFile(string folder, string name) => Path.Combine(folder, name + ".batchnorm.bin");
 }

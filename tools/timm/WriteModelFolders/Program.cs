@@ -1,17 +1,25 @@
 // Writes the model folders of CheckedFolders for check_our_folder.py: for each case, the folder (ModelFolder.Save),
 // a fixed input and the .NET logits on it as raw little-endian float32, and manifest.json with what the model's
 // configuration says (taken from the model, not from config.json, so the script compares timm's reading with ours).
+// The BatchNorm statistics it measures go to the second folder, the Core tests' fixtures, for the test that writes
+// the folders again.
 using System.Text.Json;
 using ConvMixerNet.Core;
 using ConvMixerNet.Tools;
 using TorchSharp;
 
-var root = args.Length == 1 ? args[0] : throw new ArgumentException("usage: WriteModelFolders <output folder>");
+if (args.Length != 2)
+{
+    Console.Error.WriteLine("usage: WriteModelFolders <output folder> <statistics folder>");
+    return 2;
+}
+
+var (root, statistics) = (args[0], args[1]);
 Directory.CreateDirectory(root);
 var manifest = new List<object>();
 foreach (var name in CheckedFolders.Names)
 {
-    using var model = CheckedFolders.Build(name);
+    using var model = CheckedFolders.BuildMeasuringStatistics(name, statistics);
     CheckedFolders.Write(model, name, root);
 
     var data = model.Pretrained!.Data;
@@ -46,3 +54,4 @@ foreach (var name in CheckedFolders.Names)
 }
 
 File.WriteAllText(Path.Combine(root, "manifest.json"), JsonSerializer.Serialize(new { folders = manifest }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+return 0;
