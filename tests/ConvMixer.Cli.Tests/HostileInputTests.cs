@@ -120,9 +120,12 @@ public sealed class HostileInputTests : IDisposable
     public async Task A_convert_stopped_by_a_signal_mid_write_exits_non_zero_and_leaves_no_output_and_no_temporary_file(int signal, string signalName)
     {
         var input = _dir.File("big.safetensors");
-        using (var model = new ConvMixer(dim: 1024, depth: 8, kernelSize: 9, patchSize: 7, numClasses: 1000))
+        // About 200 MB, so the write goes on long after its temporary file appears: the file watcher's notice can come
+        // late on a loaded machine, and a small write could then finish before the signal is handled (seen in CI with
+        // 40 MB: the convert renamed its output and exited 0).
+        using (var model = new ConvMixer(dim: 1536, depth: 20, kernelSize: 9, patchSize: 7, numClasses: 1000))
         {
-            model.SaveCheckpoint(input); // about 40 MB
+            model.SaveCheckpoint(input);
         }
 
         var outputFolder = Directory.CreateDirectory(_dir.File("out")).FullName;
