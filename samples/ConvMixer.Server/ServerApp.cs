@@ -47,6 +47,7 @@ public static class ServerApp
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteErrorAsync, StatusCodeSelector = StatusCodeOf });
         app.MapClassificationApi();
+        app.MapExplanationApi();
         app.MapPage();
         return app;
     }

@@ -11,10 +11,11 @@ public static class CommandLineApp
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand(
-            "ConvMixer for .NET: inspect models, classify images, convert checkpoints, measure speed, train and evaluate, download published models.\n"
-            + "Exit codes: 0 success, 1 error (the cause is printed on stderr), 2 invalid command line, 3 some images could not be classified.");
+            "ConvMixer for .NET: inspect models, classify images and explain the results, convert checkpoints, measure speed, train and evaluate, download published models.\n"
+            + "Exit codes: 0 success, 1 error (the cause is printed on stderr), 2 invalid command line, 3 some images could not be classified or explained.");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -20,7 +20,7 @@ public sealed class CommandLineTests : IDisposable
         result.Output.Should().Contain("Exit codes");
         var commands = result.Output[result.Output.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n').Skip(1)
             .Select(line => line.Trim().Split(' ')[0]).Where(name => name.Length > 0);
-        commands.Should().BeEquivalentTo(["info", "predict", "convert", "quantize", "bench", "train", "eval", "download"]);
+        commands.Should().BeEquivalentTo(["info", "predict", "explain", "convert", "quantize", "bench", "train", "eval", "download"]);
     }
 
     // Every command's help, with the options the README documents for it.

@@ -88,7 +88,7 @@ public class BrowserPageTests
         driver.FindElements(By.CssSelector("#predictions li")).Should().BeEmpty();
     }
 
-    private static ChromeDriver StartChromium(string profile)
+    internal static ChromeDriver StartChromium(string profile)
     {
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments(

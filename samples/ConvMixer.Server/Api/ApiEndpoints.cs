@@ -107,11 +107,11 @@ public static class ApiEndpoints
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var top) && top >= 1 ? Math.Min(top, classCount) : null;
     }
 
-    private static IResult Unavailable(HttpContext context, string error)
+    internal static IResult Unavailable(HttpContext context, string error)
     {
         context.Response.Headers.RetryAfter = RetryAfterSeconds;
         return Error(StatusCodes.Status503ServiceUnavailable, error);
     }
 
-    private static IResult Error(int statusCode, string error) => Results.Json(new ErrorResponse(error), statusCode: statusCode);
+    internal static IResult Error(int statusCode, string error) => Results.Json(new ErrorResponse(error), statusCode: statusCode);
 }

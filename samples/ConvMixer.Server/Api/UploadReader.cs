@@ -83,7 +83,10 @@ public static class UploadReader
                 && HeaderUtilities.RemoveQuotes(disposition.Name).Equals(FieldName, StringComparison.Ordinal))
             {
                 var data = await ReadAllAsync(section.Body, null, cancellationToken).ConfigureAwait(false);
-                return data.Length > 0 ? Upload.Of(data) : Upload.Refused(StatusCodes.Status400BadRequest, "the form field 'image' is empty: choose an image file");
+                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                return data.Length > 0
+                    ? Upload.Of(data, string.IsNullOrEmpty(fileName) ? null : Path.GetFileName(fileName))
+                    : Upload.Refused(StatusCodes.Status400BadRequest, "the form field 'image' is empty: choose an image file");
             }
         }
 

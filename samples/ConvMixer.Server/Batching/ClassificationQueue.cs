@@ -8,7 +8,8 @@ namespace ConvMixerNet.Server;
 /// <summary>
 /// Dynamic batching: requests wait in a bounded channel; one dedicated worker thread loads the model, takes up to
 /// <see cref="ServerOptions.BatchSize"/> requests (waiting at most <see cref="ServerOptions.MaxBatchDelayMs"/> once the
-/// first has come), runs one forward pass and answers each. All tensors are made and released on that thread:
+/// first has come), runs one forward pass and answers each; explanations queued with them run one at a time on the
+/// same thread. All tensors are made and released on that thread:
 /// TorchSharp's dispose scopes are per thread and would not follow an async continuation to another one.
 /// </summary>
 public sealed partial class ClassificationQueue : IHostedService, IDisposable
@@ -17,7 +18,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private readonly IClassificationModelLoader _loader;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<ClassificationQueue> _logger;
-    private readonly Channel<ClassificationRequest> _channel;
+    private readonly Channel<ModelRequest> _channel;
     private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly InFlightRequests _inFlight = new();
     private CancellationTokenRegistration _stoppingRegistration;
@@ -35,7 +36,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         _loader = loader;
         _lifetime = lifetime;
         _logger = logger;
-        _channel = Channel.CreateBounded<ClassificationRequest>(new BoundedChannelOptions(_options.QueueCapacity)
+        _channel = Channel.CreateBounded<ModelRequest>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once, which becomes a 503
@@ -69,30 +70,22 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     /// </summary>
     public Admission TryEnqueue(RgbImage image, int topK, CancellationToken aborted, out Task<IReadOnlyList<Prediction>> answer, out IDisposable? inFlight)
     {
-        answer = Task.FromResult<IReadOnlyList<Prediction>>([]);
-        inFlight = null;
-        if (_stopping)
-        {
-            return Admission.ShuttingDown;
-        }
-
-        if (_model is null)
-        {
-            return Admission.NotReady;
-        }
-
         var request = new ClassificationRequest(image, topK, aborted);
-        // Counted before it can be read, so a stop that has seen the worker finish also sees every request it answered.
-        var counted = _inFlight.Enter();
-        if (!_channel.Writer.TryWrite(request))
-        {
-            counted.Dispose();
-            return _stopping ? Admission.ShuttingDown : Admission.QueueFull;
-        }
+        var admission = TryWrite(request, out inFlight);
+        answer = admission == Admission.Accepted ? request.Answer : Task.FromResult<IReadOnlyList<Prediction>>([]);
+        return admission;
+    }
 
+    /// <summary>
+    /// Queues an image to explain; on <see cref="Admission.Accepted"/>, <paramref name="answer"/> completes with its
+    /// explanation, and <paramref name="inFlight"/> counts the request until it is disposed, as for <see cref="TryEnqueue"/>.
+    /// </summary>
+    public Admission TryEnqueueExplanation(RgbImage image, int? classIndex, CamMethod method, CancellationToken aborted, out Task<Explanation> answer, out IDisposable? inFlight)
+    {
+        var request = new ExplanationRequest(image, classIndex, method, aborted);
+        var admission = TryWrite(request, out inFlight);
         answer = request.Answer;
-        inFlight = counted;
-        return Admission.Accepted;
+        return admission;
     }
 
     /// <inheritdoc />
@@ -146,6 +139,31 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         _stoppingRegistration.Dispose();
     }
 
+    private Admission TryWrite(ModelRequest request, out IDisposable? inFlight)
+    {
+        inFlight = null;
+        if (_stopping)
+        {
+            return Admission.ShuttingDown;
+        }
+
+        if (_model is null)
+        {
+            return Admission.NotReady;
+        }
+
+        // Counted before it can be read, so a stop that has seen the worker finish also sees every request it answered.
+        var counted = _inFlight.Enter();
+        if (!_channel.Writer.TryWrite(request))
+        {
+            counted.Dispose();
+            return _stopping ? Admission.ShuttingDown : Admission.QueueFull;
+        }
+
+        inFlight = counted;
+        return Admission.Accepted;
+    }
+
     private void CloseQueue()
     {
         _stopping = true;
@@ -193,8 +211,9 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     private void RunBatches(IClassificationModel model)
     {
-        var batch = new List<ClassificationRequest>(_options.BatchSize);
+        var batch = new List<ModelRequest>(_options.BatchSize);
         var images = new List<RgbImage>(_options.BatchSize);
+        var classifications = new List<ClassificationRequest>(_options.BatchSize);
         // WaitToReadAsync keeps answering true while requests remain after the queue is closed, so it drains.
         while (Wait(_channel.Reader.WaitToReadAsync()))
         {
@@ -205,32 +224,65 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
                 continue;
             }
 
-            images.Clear();
-            images.AddRange(batch.Select(r => r.Image));
-            try
+            classifications.Clear();
+            classifications.AddRange(batch.OfType<ClassificationRequest>());
+            if (classifications.Count > 0)
             {
-                var predictions = model.Classify(images, batch.Max(r => r.TopK));
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Complete(predictions[i]);
-                }
-
-                Interlocked.Increment(ref _batches);
-                Interlocked.Add(ref _images, batch.Count);
+                Classify(model, classifications, images);
             }
-            catch (Exception e)
+
+            foreach (var explanation in batch.OfType<ExplanationRequest>())
             {
-                LogBatchFailed(_logger, batch.Count, e.Message, e);
-                foreach (var request in batch)
-                {
-                    request.Fail(e);
-                }
+                Explain(model, explanation);
             }
         }
     }
 
+    private void Classify(IClassificationModel model, List<ClassificationRequest> batch, List<RgbImage> images)
+    {
+        images.Clear();
+        images.AddRange(batch.Select(r => r.Image));
+        try
+        {
+            var predictions = model.Classify(images, batch.Max(r => r.TopK));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Complete(predictions[i]);
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _images, batch.Count);
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(_logger, batch.Count, e.Message, e);
+            foreach (var request in batch)
+            {
+                request.Fail(e);
+            }
+        }
+    }
+
+    // A request the model cannot serve (a method its backend cannot compute) is the client's answer, not a failure.
+    private void Explain(IClassificationModel model, ExplanationRequest request)
+    {
+        try
+        {
+            request.Complete(model.Explain(request.Image, request.ClassIndex, request.Method));
+        }
+        catch (NotSupportedException e)
+        {
+            request.Fail(e);
+        }
+        catch (Exception e)
+        {
+            LogExplanationFailed(_logger, e.Message, e);
+            request.Fail(e);
+        }
+    }
+
     // Takes what is queued up to the batch size, then waits for more until the batch is full or the delay is over.
-    private void Collect(List<ClassificationRequest> batch)
+    private void Collect(List<ModelRequest> batch)
     {
         var deadline = 0L;
         while (batch.Count < _options.BatchSize)
@@ -295,6 +347,9 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} images failed: {Reason}")]
     private static partial void LogBatchFailed(ILogger logger, int count, string reason, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An explanation failed: {Reason}")]
+    private static partial void LogExplanationFailed(ILogger logger, string reason, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The model worker had not finished when the shutdown timeout ran out")]
     private static partial void LogWorkerStillRunning(ILogger logger);

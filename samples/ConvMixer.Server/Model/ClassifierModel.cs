@@ -29,5 +29,8 @@ public sealed class ClassifierModel : IClassificationModel
     public IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<RgbImage> images, int topK) => _classifier.Classify(images, topK);
 
     /// <inheritdoc />
+    public Explanation Explain(RgbImage image, int? classIndex, CamMethod method) => _classifier.Explain(image, classIndex, method);
+
+    /// <inheritdoc />
     public void Dispose() => _classifier.Dispose();
 }

@@ -18,4 +18,9 @@ public interface IClassificationModel : IDisposable
 
     /// <summary>Classifies a batch with one forward pass; called on the worker thread only.</summary>
     IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<RgbImage> images, int topK);
+
+    /// <summary>A class activation map for one image; called on the worker thread only. Models that cannot explain throw.</summary>
+    /// <exception cref="NotSupportedException">The model cannot compute <paramref name="method"/>.</exception>
+    Explanation Explain(RgbImage image, int? classIndex, CamMethod method) =>
+        throw new NotSupportedException($"The model {Name} cannot explain its predictions.");
 }

@@ -23,6 +23,10 @@ internal static class ConvertCommand
         var overwrite = new Option<bool>("--force") { Description = "Replace the output file (or the model folder's files) if they exist." };
         var opset = new Option<int>("--opset") { Description = "For an .onnx output: 17 (GELU as the Erf pattern ONNX Runtime fuses; any ONNX tool reads it) or 20 (the Gelu operator).", DefaultValueFactory = _ => 17 };
         opset.AcceptOnlyFromAmong("17", "20");
+        var lastLayer = new Option<bool>("--last-layer-output")
+        {
+            Description = "For an .onnx output: also output the last ConvMixer layer's activations ('last_layer'), so 'convmixer explain --method eigencam' runs on it.",
+        };
         var pytorchWeights = new Option<bool>("--pytorch-weights") { Description = "For a model folder: also write pytorch_model.bin, as timm's save_for_hf does." };
         var layout = new Option<string>("--layout")
         {
@@ -34,7 +38,7 @@ internal static class ConvertCommand
 
         var command = new Command("convert", "Convert a model between formats (.safetensors, PyTorch, TorchSharp, a model folder) and layouts (timm, official), keeping its configuration.")
         {
-            input, output, format, layout, preset, activation, overwrite, pytorchWeights, opset,
+            input, output, format, layout, preset, activation, overwrite, pytorchWeights, opset, lastLayer,
         };
         foreach (var option in preprocessing.All)
         {
@@ -44,17 +48,22 @@ internal static class ConvertCommand
         command.SetAction(parse => Run(
             parse.GetRequiredValue(input), parse.GetRequiredValue(output), parse.GetValue(format), parse.GetValue(layout) == "official" ? KeyLayout.Official : KeyLayout.Timm,
             ModelSource.LoadOptions(parse.GetValue(preset), parse.GetValue(activation)), parse.GetValue(overwrite), parse.GetValue(pytorchWeights),
-            preprocessing.Overrides(parse), preprocessing.ReadLabels(parse), parse.GetValue(opset)));
+            preprocessing.Overrides(parse), preprocessing.ReadLabels(parse), parse.GetValue(opset), parse.GetValue(lastLayer)));
         return command;
     }
 
     private static int Run(
         string input, string output, CheckpointFormat? format, KeyLayout layout, CheckpointLoadOptions loadOptions, bool overwrite, bool pytorchWeights,
-        DataConfigOverrides overrides, ClassLabels? labels, int opset)
+        DataConfigOverrides overrides, ClassLabels? labels, int opset, bool lastLayer)
     {
         if (ModelSource.IsOnnx(output))
         {
-            return ExportOnnx(input, output, format, layout, loadOptions, overwrite, overrides, labels, opset);
+            return ExportOnnx(input, output, format, layout, loadOptions, overwrite, overrides, labels, opset, lastLayer);
+        }
+
+        if (lastLayer)
+        {
+            throw new UsageException("--last-layer-output applies to an .onnx output; weights files hold no graph outputs.");
         }
 
         var toFolder = Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar);
@@ -121,7 +130,7 @@ internal static class ConvertCommand
     // An ONNX file with the configuration in its metadata, so ONNX Runtime alone classifies correctly.
     private static int ExportOnnx(
         string input, string output, CheckpointFormat? format, KeyLayout layout, CheckpointLoadOptions loadOptions, bool overwrite,
-        DataConfigOverrides overrides, ClassLabels? labels, int opset)
+        DataConfigOverrides overrides, ClassLabels? labels, int opset, bool lastLayer)
     {
         if (format is not null || layout == KeyLayout.Official)
         {
@@ -140,8 +149,13 @@ internal static class ConvertCommand
 
         using var model = ModelSource.Load(input, loadOptions);
         ApplyConfiguration(model, overrides, labels);
-        ConvMixerOnnxExporter.Export(model, output, options: new OnnxExportOptions { GeluForm = opset == 20 ? OnnxGeluForm.Gelu20 : OnnxGeluForm.ErfPattern });
-        Terminal.Out.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/]: {Markup.Escape(model.Config.ToString())}, ONNX opset {opset}, {Terminal.Count(new FileInfo(output).Length)} bytes"
+        ConvMixerOnnxExporter.Export(model, output, options: new OnnxExportOptions
+        {
+            GeluForm = opset == 20 ? OnnxGeluForm.Gelu20 : OnnxGeluForm.ErfPattern,
+            LastLayerOutput = lastLayer,
+        });
+        Terminal.Out.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/]: {Markup.Escape(model.Config.ToString())}, ONNX opset {opset}"
+            + (lastLayer ? " with the last layer's output" : string.Empty) + $", {Terminal.Count(new FileInfo(output).Length)} bytes"
             + (model.Pretrained is null ? " (no stored configuration: give --input-size, --mean, --std, --labels to store one)." : ", with its preprocessing and class names."));
         return ExitCodes.Success;
     }

@@ -12,6 +12,6 @@ public static class ExitCodes
     /// <summary>The command line was invalid.</summary>
     public const int UsageError = 2;
 
-    /// <summary>predict: some images could not be read; the others were classified.</summary>
+    /// <summary>predict, explain: some images could not be read; the others were classified or explained.</summary>
     public const int SomeImagesFailed = 3;
 }

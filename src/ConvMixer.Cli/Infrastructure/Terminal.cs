@@ -23,5 +23,31 @@ internal static class Terminal
         return console;
     }
 
+    /// <summary>
+    /// Runs a lazy sequence of <paramref name="count"/> results to its end, with a progress bar on stderr when
+    /// <paramref name="show"/> and someone watches stderr.
+    /// </summary>
+    public static List<T> Collect<T>(IEnumerable<T> results, int count, string description, bool show)
+    {
+        var collected = new List<T>(count);
+        if (!show || !ShowsProgress)
+        {
+            collected.AddRange(results);
+            return collected;
+        }
+
+        Progress.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(description, maxValue: count);
+                foreach (var result in results)
+                {
+                    collected.Add(result);
+                    task.Increment(1);
+                }
+            });
+        return collected;
+    }
+
     public static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -13,7 +13,8 @@ namespace ConvMixerNet.Onnx;
 /// </summary>
 /// <remarks>
 /// The graph has one input <c>input [batch, in_chans, height, width]</c> (all three sizes dynamic) and one output
-/// <c>logits [batch, num_classes]</c> (<c>features [batch, dim]</c> without a classifier). Sides that are not a multiple
+/// <c>logits [batch, num_classes]</c> (<c>features [batch, dim]</c> without a classifier), and on request
+/// (<see cref="OnnxExportOptions.LastLayerOutput"/>) a second one, <c>last_layer [batch, dim, rows, columns]</c>. Sides that are not a multiple
 /// of the patch lose their trailing pixels, as in PyTorch; the depthwise convolutions pad as PyTorch's 'same'
 /// ((k−1)/2 before, the rest after, so even kernels pad one more after). Initializers carry timm's state-dict names.
 /// </remarks>
@@ -91,6 +92,7 @@ public static class ConvMixerOnnxExporter
         builder.Unique(OnnxGraphNames.Input);
         builder.Unique(OnnxGraphNames.Logits);
         builder.Unique(OnnxGraphNames.Features);
+        builder.Unique(OnnxGraphNames.LastLayer);
 
         var writer = new LayerWriter(builder, config.Activation, gelu20);
         var x = writer.Conv("stem.0", OnnxGraphNames.Input, model.PatchEmbedding, config.PatchSize, config.PatchSize, padBefore: 0, padAfter: 0, groups: 1);
@@ -134,6 +136,11 @@ public static class ConvMixerOnnxExporter
         }
 
         graph.Output.Add(OnnxGraphBuilder.FloatTensor(outputName, "batch", (long)(config.NumClasses > 0 ? config.NumClasses : config.Dim)));
+        if (options.LastLayerOutput)
+        {
+            builder.Node("Identity", OnnxGraphNames.LastLayer, [x], OnnxGraphNames.LastLayer);
+            graph.Output.Add(OnnxGraphBuilder.FloatTensor(OnnxGraphNames.LastLayer, "batch", (long)config.Dim, "rows", "columns"));
+        }
 
         var onnx = new ModelProto
         {

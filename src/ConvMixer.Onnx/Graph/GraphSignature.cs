@@ -32,19 +32,28 @@ internal sealed record GraphSignature(
             throw NotConvMixer(path, $"input '{input.Name}' should be float32 [batch, {config.InChannels}, height, width], found {Describe(input)}");
         }
 
-        if (Outputs.Count != 1 || Outputs[0].Name != outputName)
+        var lastLayer = LastLayerOutput;
+        if (Outputs.Count != (lastLayer is null ? 1 : 2) || Outputs.All(o => o.Name != outputName))
         {
-            throw NotConvMixer(path, $"expected one output '{outputName}', found {Names(Outputs)}");
+            throw NotConvMixer(path, $"expected one output '{outputName}' (and optionally '{OnnxGraphNames.LastLayer}'), found {Names(Outputs)}");
         }
 
-        var output = Outputs[0];
+        var output = Outputs.Single(o => o.Name == outputName);
         if (!output.IsFloat || output.Dims.Count != 2 || (output.Dims[1] != -1 && output.Dims[1] != outputWidth))
         {
             throw NotConvMixer(path, $"output '{output.Name}' should be float32 [batch, {outputWidth}], found {Describe(output)}");
         }
 
+        if (lastLayer is not null && (!lastLayer.IsFloat || lastLayer.Dims.Count != 4 || (lastLayer.Dims[1] != -1 && lastLayer.Dims[1] != config.Dim)))
+        {
+            throw NotConvMixer(path, $"output '{lastLayer.Name}' should be float32 [batch, {config.Dim}, rows, columns], found {Describe(lastLayer)}");
+        }
+
         return config;
     }
+
+    /// <summary>The optional output that holds the last ConvMixer layer's output, if the graph has it.</summary>
+    public Value? LastLayerOutput => Outputs.FirstOrDefault(o => o.Name == OnnxGraphNames.LastLayer);
 
     private static InvalidOnnxModelException NotConvMixer(string path, string problem) =>
         new(path, $"this ONNX model is not a ConvMixer export: {problem}.");

@@ -9,9 +9,10 @@ namespace ConvMixerNet.Onnx;
 /// An exported ConvMixer (float32 or int8) run by ONNX Runtime on the CPU. One instance holds one
 /// <c>InferenceSession</c>; <see cref="ComputeLogits(ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/> may be
 /// called from any number of threads at once. Inputs and outputs are handed to ONNX Runtime as views of the caller's
-/// memory, without copies.
+/// memory, without copies. A file exported with its last layer's output (<see cref="OnnxExportOptions.LastLayerOutput"/>)
+/// also gives that output (<see cref="FeatureMaps"/>), from which ConvMixerNet.Vision computes EigenCAM explanations.
 /// </summary>
-public sealed class OnnxConvMixer : IImageClassificationModel
+public sealed class OnnxConvMixer : IImageClassificationModel, IFeatureMapModel
 {
     private readonly InferenceSession _session;
     private readonly string[] _inputNames = [OnnxGraphNames.Input];
@@ -21,8 +22,9 @@ public sealed class OnnxConvMixer : IImageClassificationModel
     private int _disposed;
     private int _profiling;
 
-    private OnnxConvMixer(string path, InferenceSession session, ConvMixerConfig architecture, IReadOnlyDictionary<string, string> metadata)
+    private OnnxConvMixer(string path, InferenceSession session, ConvMixerConfig architecture, IReadOnlyDictionary<string, string> metadata, bool hasLastLayerOutput)
     {
+        HasLastLayerOutput = hasLastLayerOutput;
         ModelPath = path;
         _fileName = System.IO.Path.GetFileName(path);
         _session = session;
@@ -59,6 +61,72 @@ public sealed class OnnxConvMixer : IImageClassificationModel
         return ComputeLogits(images[..values], [count, Architecture.InChannels, height, width]);
     }
 
+    /// <summary>Whether the file has the optional <see cref="OnnxGraphNames.LastLayer"/> output.</summary>
+    public bool HasLastLayerOutput { get; }
+
+    /// <inheritdoc />
+    public string? FeatureMapsUnavailableReason => HasLastLayerOutput
+        ? null
+        : $"{_fileName} was exported without its last layer's output, so ONNX Runtime cannot explain its predictions; export it again with that output "
+            + $"(convmixer convert MODEL {_fileName} --last-layer-output, or OnnxExportOptions.LastLayerOutput).";
+
+    /// <inheritdoc />
+    public bool ComputesGradients => false;
+
+    /// <inheritdoc />
+    public unsafe FeatureMapBatch FeatureMaps(ReadOnlySpan<float> images, int count, int height, int width, IReadOnlyList<int?>? gradientClasses = null)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (FeatureMapsUnavailableReason is { } reason)
+        {
+            throw new NotSupportedException(reason);
+        }
+
+        if (gradientClasses is not null)
+        {
+            throw new NotSupportedException($"{_fileName}: ONNX Runtime computes no gradients, so Grad-CAM cannot run on it; use EigenCAM.");
+        }
+
+        if (Architecture.NumClasses == 0)
+        {
+            throw new NotSupportedException($"{_fileName} has no classifier (num_classes = 0), so there are no class logits to explain.");
+        }
+
+        var values = count * Architecture.InChannels * height * width;
+        if (count <= 0 || values > images.Length)
+        {
+            throw new ArgumentException($"{_fileName}: a batch of {count} images of {Architecture.InChannels}x{height}x{width} needs {values} values; the buffer holds {images.Length}.", nameof(images));
+        }
+
+        int[] shape = [count, Architecture.InChannels, height, width];
+        CheckShape(values, shape);
+        var (rows, columns) = (height / Architecture.PatchSize, width / Architecture.PatchSize);
+        var logits = new float[count * Architecture.NumClasses];
+        var activations = new float[(long)count * Architecture.Dim * rows * columns];
+        fixed (float* input = images)
+        fixed (float* logitsOut = logits)
+        fixed (float* activationsOut = activations)
+        {
+            using var inputValue = OrtValue.CreateTensorValueWithData(
+                OrtMemoryInfo.DefaultInstance, TensorElementType.Float, [count, shape[1], height, width], (IntPtr)input, (long)values * sizeof(float));
+            using var logitsValue = OrtValue.CreateTensorValueWithData(
+                OrtMemoryInfo.DefaultInstance, TensorElementType.Float, [count, Architecture.NumClasses], (IntPtr)logitsOut, (long)logits.Length * sizeof(float));
+            using var activationsValue = OrtValue.CreateTensorValueWithData(
+                OrtMemoryInfo.DefaultInstance, TensorElementType.Float, [count, Architecture.Dim, rows, columns], (IntPtr)activationsOut, activations.LongLength * sizeof(float));
+            using var runOptions = new RunOptions();
+            try
+            {
+                _session.Run(runOptions, _inputNames, [inputValue], [OnnxGraphNames.Logits, OnnxGraphNames.LastLayer], [logitsValue, activationsValue]);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new OnnxInferenceException($"{_fileName}: ONNX Runtime failed on a batch of shape [{string.Join(", ", shape)}]: {ConvMixerOnnxFile.FirstLine(e.Message)}", e);
+            }
+        }
+
+        return new FeatureMapBatch(count, Architecture.NumClasses, Architecture.Dim, rows, columns, logits, activations);
+    }
+
     /// <summary>Whether the file is an int8 model written by <see cref="OnnxInt8Quantizer"/>.</summary>
     public bool IsQuantized => Metadata.ContainsKey(OnnxMetadataKeys.Quantization);
 
@@ -93,7 +161,10 @@ public sealed class OnnxConvMixer : IImageClassificationModel
         {
             var signature = Signature(session);
             var architecture = signature.ConvMixerArchitecture(path);
-            return new OnnxConvMixer(path, session, architecture, signature.Metadata) { _profiling = options.ProfilingFilePrefix is null ? 0 : 1 };
+            return new OnnxConvMixer(path, session, architecture, signature.Metadata, signature.LastLayerOutput is not null)
+            {
+                _profiling = options.ProfilingFilePrefix is null ? 0 : 1,
+            };
         }
         catch
         {

@@ -5,11 +5,12 @@ namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// Classifies image files, streams or bytes with a ConvMixer: decodes, preprocesses like timm's evaluation,
-/// runs the model and returns the top-k labelled classes with softmax probabilities.
+/// runs the model and returns the top-k labelled classes with softmax probabilities; explains its decisions with
+/// class activation maps (<see cref="Explain(string, int?, CamMethod)"/>).
 /// </summary>
 /// <remarks>
-/// Thread-safe: any number of threads may classify with one instance at once (the model is only read, in
-/// eval mode, without autograd). Every call releases the tensors it creates.
+/// Thread-safe: any number of threads may classify and explain with one instance at once (the model is only read, in
+/// eval mode; explanations differentiate a graph of their own). Every call releases the tensors it creates.
 /// </remarks>
 /// <example><code>
 /// using var classifier = ImageClassifier.FromCheckpoint("convmixer_768_32.safetensors");
@@ -188,7 +189,78 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(paths);
         CheckTopK(topK);
-        return ClassifyManyIterator(paths, topK);
+        return InBatches(paths, batch => ClassifyBatch(batch, topK));
+    }
+
+    /// <summary>
+    /// Explains the model's decision on an image file with a class activation map on the last layer's patch grid.
+    /// </summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="classIndex">The class to explain; null for the most probable one.</param>
+    /// <param name="method">Grad-CAM (needs gradients: TorchSharp) or EigenCAM (also ONNX Runtime).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageDecodeException">The file is not a supported image, or is truncated or corrupt.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not one of the model's classes.</exception>
+    /// <exception cref="NotSupportedException">The backend cannot compute <paramref name="method"/> (Grad-CAM on ONNX
+    /// Runtime, or an ONNX model exported without its last layer's output).</exception>
+    public Explanation Explain(string path, int? classIndex = null, CamMethod method = CamMethod.GradCam)
+    {
+        var model = ExplainingModel(classIndex, method);
+        return Explain(model, [Preprocessor.DecodeResized(path)], classIndex, method)[0];
+    }
+
+    /// <summary>Explains an encoded image read from a stream (to its end; the stream is not closed).</summary>
+    public Explanation Explain(Stream stream, int? classIndex = null, CamMethod method = CamMethod.GradCam, string imageName = "stream")
+    {
+        ExplainingModel(classIndex, method);
+        return Explain(ImageDecoder.Decode(stream, imageName, Options.ApplyExifOrientation), classIndex, method);
+    }
+
+    /// <summary>Explains an encoded image (a whole JPEG, PNG, WebP, BMP or GIF file) held in memory.</summary>
+    public Explanation Explain(byte[] data, int? classIndex = null, CamMethod method = CamMethod.GradCam, string imageName = "image")
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ExplainingModel(classIndex, method);
+        return Explain(Preprocessor.Decode(data, imageName), classIndex, method);
+    }
+
+    /// <summary>Explains a decoded image.</summary>
+    public Explanation Explain(RgbImage image, int? classIndex = null, CamMethod method = CamMethod.GradCam)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var model = ExplainingModel(classIndex, method);
+        return Explain(model, [Preprocessor.ResizeAndCrop(image)], classIndex, method)[0];
+    }
+
+    /// <summary>
+    /// Explains decoded images with one forward pass for all of them; the results come in input order. The batch is
+    /// as large as the list, so the caller bounds its size.
+    /// </summary>
+    /// <param name="images">The images.</param>
+    /// <param name="classIndex">The class to explain in every image; null for each image's most probable one.</param>
+    /// <param name="method">Grad-CAM or EigenCAM.</param>
+    public IReadOnlyList<Explanation> Explain(IReadOnlyList<RgbImage> images, int? classIndex = null, CamMethod method = CamMethod.GradCam)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var model = ExplainingModel(classIndex, method);
+        if (images.Any(image => image is null))
+        {
+            throw new ArgumentException("The list holds a null image.", nameof(images));
+        }
+
+        return images.Count == 0 ? [] : Explain(model, Views(images), classIndex, method);
+    }
+
+    /// <summary>
+    /// Explains many image files, <see cref="ImageClassifierOptions.BatchSize"/> at a time, lazily and in input order,
+    /// like <see cref="ClassifyMany"/>: an image that cannot be read gets a result with
+    /// <see cref="ImageExplanation.Error"/> naming the reason; the others are still explained.
+    /// </summary>
+    public IEnumerable<ImageExplanation> ExplainMany(IEnumerable<string> paths, int? classIndex = null, CamMethod method = CamMethod.GradCam)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var model = ExplainingModel(classIndex, method);
+        return InBatches(paths, batch => ExplainBatch(model, batch, classIndex, method));
     }
 
     /// <summary>The model's logits for a preprocessed batch <c>[N, InChannels, InputSize, InputSize]</c> (float32, CPU), as float32 on the CPU.</summary>
@@ -225,7 +297,8 @@ public sealed class ImageClassifier : IDisposable
     // 256 MB of preprocessed floats per batch; also keeps every offset into the batch buffer within an int.
     private const long MaxBatchValues = 64L << 20;
 
-    private IEnumerable<ImageClassification> ClassifyManyIterator(IEnumerable<string> paths, int topK)
+    // Runs the paths through run, a batch of EffectiveBatchSize at a time, lazily and in order.
+    private IEnumerable<T> InBatches<T>(IEnumerable<string> paths, Func<List<string>, T[]> run)
     {
         var batchSize = EffectiveBatchSize;
         var batch = new List<string>(batchSize);
@@ -234,7 +307,7 @@ public sealed class ImageClassifier : IDisposable
             batch.Add(path);
             if (batch.Count == batchSize)
             {
-                foreach (var result in ClassifyBatch(batch, topK))
+                foreach (var result in run(batch))
                 {
                     yield return result;
                 }
@@ -243,58 +316,180 @@ public sealed class ImageClassifier : IDisposable
             }
         }
 
-        foreach (var result in ClassifyBatch(batch, topK))
+        if (batch.Count > 0)
         {
-            yield return result;
+            foreach (var result in run(batch))
+            {
+                yield return result;
+            }
         }
     }
 
     private ImageClassification[] ClassifyBatch(List<string> paths, int topK)
     {
+        var (views, errors) = ReadViews(paths);
         var results = new ImageClassification[paths.Count];
-        if (paths.Count == 0)
-        {
-            return results;
-        }
-
-        // Decode and preprocess in parallel into one buffer; unreadable images get an error result. The decode budget
-        // bounds the memory of the decodes in flight, whatever sizes the images declare.
-        var size = Preprocessor.ValuesPerImage;
-        var buffer = new float[size * paths.Count];
-        var readable = new bool[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
-        {
-            try
-            {
-                Preprocessor.Normalize(Preprocessor.DecodeResized(paths[i]), buffer.AsSpan(i * size, size));
-                readable[i] = true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
-            {
-                results[i] = new ImageClassification(paths[i], [], Describe(e));
-            }
-        });
-
-        var good = Enumerable.Range(0, paths.Count).Where(i => readable[i]).ToArray();
+        var good = Enumerable.Range(0, paths.Count).Where(i => views[i] is not null).ToArray();
         if (good.Length > 0)
         {
-            if (good.Length < paths.Count)
-            {
-                // Close the gaps left by unreadable images.
-                for (var k = 0; k < good.Length; k++)
-                {
-                    Array.Copy(buffer, (long)good[k] * size, buffer, (long)k * size, size);
-                }
-            }
-
-            var predictions = Predict(buffer, good.Length, topK);
+            var predictions = Predict(Normalized(good.Select(i => views[i]!).ToArray()), good.Length, topK);
             for (var k = 0; k < good.Length; k++)
             {
                 results[good[k]] = new ImageClassification(paths[good[k]], predictions[k]);
             }
         }
 
+        for (var i = 0; i < paths.Count; i++)
+        {
+            results[i] ??= new ImageClassification(paths[i], [], errors[i]);
+        }
+
         return results;
+    }
+
+    private ImageExplanation[] ExplainBatch(IFeatureMapModel model, List<string> paths, int? classIndex, CamMethod method)
+    {
+        var (views, errors) = ReadViews(paths);
+        var results = new ImageExplanation[paths.Count];
+        var good = Enumerable.Range(0, paths.Count).Where(i => views[i] is not null).ToArray();
+        if (good.Length > 0)
+        {
+            var explanations = Explain(model, good.Select(i => views[i]!).ToArray(), classIndex, method);
+            for (var k = 0; k < good.Length; k++)
+            {
+                results[good[k]] = new ImageExplanation(paths[good[k]], explanations[k]);
+            }
+        }
+
+        for (var i = 0; i < paths.Count; i++)
+        {
+            results[i] ??= new ImageExplanation(paths[i], null, errors[i]);
+        }
+
+        return results;
+    }
+
+    // Decodes, resizes and crops the files in parallel; an unreadable file gets the reason instead of a view. The
+    // decode budget bounds the memory of the decodes in flight, whatever sizes the images declare.
+    private (RgbImage?[] Views, string?[] Errors) ReadViews(List<string> paths)
+    {
+        var views = new RgbImage?[paths.Count];
+        var errors = new string?[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
+        {
+            try
+            {
+                views[i] = Preprocessor.DecodeResized(paths[i]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
+            {
+                errors[i] = Describe(e);
+            }
+        });
+        return (views, errors);
+    }
+
+    // The resized and cropped views, normalised in parallel into one batch buffer.
+    private float[] Normalized(IReadOnlyList<RgbImage> views)
+    {
+        var size = Preprocessor.ValuesPerImage;
+        var buffer = new float[(long)size * views.Count];
+        Parallel.For(0, views.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
+            Preprocessor.Normalize(views[i], buffer.AsSpan(i * size, size)));
+        return buffer;
+    }
+
+    // Resizes and crops decoded images in parallel.
+    private RgbImage[] Views(IReadOnlyList<RgbImage> images)
+    {
+        var views = new RgbImage[images.Count];
+        Parallel.For(0, images.Count, new ParallelOptions { MaxDegreeOfParallelism = Options.DecodeParallelism }, i =>
+            views[i] = Preprocessor.ResizeAndCrop(images[i]));
+        return views;
+    }
+
+    // The backend's feature maps, once the request is known to make sense for it.
+    private IFeatureMapModel ExplainingModel(int? classIndex, CamMethod method)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (!Enum.IsDefined(method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown CAM method.");
+        }
+
+        if (classIndex is { } k && (k < 0 || k >= Labels.Count))
+        {
+            throw new ArgumentOutOfRangeException(nameof(classIndex), k, $"The class must be between 0 and {Labels.Count - 1} (the model has {Labels.Count} classes).");
+        }
+
+        if (_model is not IFeatureMapModel model)
+        {
+            throw new NotSupportedException($"The {Backend} backend cannot return its last layer's output, so it cannot explain predictions.");
+        }
+
+        if (model.FeatureMapsUnavailableReason is { } reason)
+        {
+            throw new NotSupportedException(reason);
+        }
+
+        if (method == CamMethod.GradCam && !model.ComputesGradients)
+        {
+            throw new NotSupportedException(
+                $"Grad-CAM needs gradients, which the {Backend} backend does not compute; use EigenCAM (CamMethod.EigenCam, --method eigencam) or the model's TorchSharp weights.");
+        }
+
+        return model;
+    }
+
+    private Explanation[] Explain(IFeatureMapModel model, IReadOnlyList<RgbImage> views, int? classIndex, CamMethod method)
+    {
+        var count = views.Count;
+        var side = Preprocessor.Config.InputSize;
+        var batch = model.FeatureMaps(
+            Normalized(views), count, side, side, method == CamMethod.GradCam ? Enumerable.Repeat(classIndex, count).ToArray() : null);
+        var (classes, positions) = (batch.NumClasses, batch.Rows * batch.Columns);
+        var size = batch.Channels * positions;
+        var results = new Explanation[count];
+        for (var n = 0; n < count; n++)
+        {
+            var logits = batch.Logits.AsSpan(n * classes, classes);
+            var target = batch.GradientClasses?[n] ?? classIndex ?? ArgMax(logits);
+            var activations = batch.Activations.AsSpan(n * size, size);
+            var map = method == CamMethod.GradCam
+                ? ClassActivationMaps.GradCam(activations, batch.Gradients.AsSpan(n * size, size), batch.Channels, positions)
+                : ClassActivationMaps.EigenCam(activations, batch.Channels, positions);
+            var prediction = new Prediction(target, Labels[target], Softmax(logits, target));
+            results[n] = new Explanation(prediction, method, batch.Rows, batch.Columns, map, views[n]);
+        }
+
+        return results;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    // The softmax probability of one class, computed stably in float64.
+    private static float Softmax(ReadOnlySpan<float> logits, int index)
+    {
+        var max = logits[ArgMax(logits)];
+        var sum = 0.0;
+        foreach (var logit in logits)
+        {
+            sum += Math.Exp(logit - max);
+        }
+
+        return (float)(Math.Exp(logits[index] - max) / sum);
     }
 
     private IReadOnlyList<Prediction>[] Predict(float[] inputs, int count, int topK)

@@ -10,11 +10,11 @@ internal sealed class ExportedModel : IDisposable
     {
     }
 
-    public ExportedModel(ConvMixer model, IReadOnlyDictionary<string, string>? metadata = null)
+    public ExportedModel(ConvMixer model, IReadOnlyDictionary<string, string>? metadata = null, bool lastLayer = false)
     {
         Model = model;
         Path = _folder.File("model.onnx");
-        ConvMixerOnnxExporter.Export(Model, Path, metadata);
+        ConvMixerOnnxExporter.Export(Model, Path, metadata, new OnnxExportOptions { LastLayerOutput = lastLayer });
     }
 
     public ConvMixer Model { get; }
