@@ -173,7 +173,8 @@ public sealed class Trainer : IDisposable
                         learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
                     }
 
-                    TrainStep(batch, device, boundary, learningRate, totals, epoch + 1, batchIndex + 1);
+                    var softTargets = BatchMixing.Apply(batch, Options, train.ClassNames.Count, epoch, batchIndex);
+                    TrainStep(batch, softTargets, device, boundary, learningRate, totals, epoch + 1, batchIndex + 1);
                     if (boundary)
                     {
                         _globalStep++;
@@ -224,13 +225,15 @@ public sealed class Trainer : IDisposable
     /// <inheritdoc />
     public void Dispose() => _optimizer.Dispose();
 
-    private void TrainStep(HostBatch batch, Device device, bool stepOptimizer, double learningRate, RunningTotals totals, int epoch, int batchNumber)
+    private void TrainStep(HostBatch batch, float[]? softTargets, Device device, bool stepOptimizer, double learningRate, RunningTotals totals, int epoch, int batchNumber)
     {
         // Everything this step creates, including the autograd graph, is released when the scope ends.
         using var scope = NewDisposeScope();
         var (images, labels) = batch.ToTensors(device);
         var logits = _model.forward(images);
-        var loss = TrainingLoss.Compute(logits, labels, Options.LabelSmoothing);
+        var loss = softTargets is null
+            ? TrainingLoss.Compute(logits, labels, Options.LabelSmoothing)
+            : SoftTargetLoss.Compute(logits, tensor(softTargets, [batch.Count, softTargets.Length / batch.Count]).to(device));
         var lossValue = loss.item<float>();
         if (!float.IsFinite(lossValue))
         {
