@@ -18,6 +18,7 @@ public sealed class Trainer : IDisposable
 {
     private readonly ConvMixer _model;
     private readonly AdamW _optimizer;
+    private readonly ModelEma? _ema;
     private readonly List<EpochMetrics> _history = [];
     private int _completedEpochs;
     private long _globalStep;
@@ -39,6 +40,7 @@ public sealed class Trainer : IDisposable
         _model = model;
         Options = options;
         _optimizer = new AdamW(model.parameters(), options.LearningRate, options.WeightDecay);
+        _ema = options.ModelEmaDecay is { } decay ? ModelEma.For(model, decay, options.ModelEmaWarmup) : null;
     }
 
     /// <summary>The options of the run.</summary>
@@ -87,6 +89,11 @@ public sealed class Trainer : IDisposable
         using (var random = tensor(state.RandomState, ScalarType.Byte))
         {
             torch.random.set_rng_state(random);
+        }
+
+        if (_ema is not null)
+        {
+            EmaFolder.Restore(_ema, _model, Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, _completedEpochs);
         }
 
         _resumed = true;
@@ -178,6 +185,7 @@ public sealed class Trainer : IDisposable
                     if (boundary)
                     {
                         _globalStep++;
+                        _ema?.Update(_model, _globalStep);
                     }
 
                     batchIndex++;
@@ -205,6 +213,11 @@ public sealed class Trainer : IDisposable
                 _completedEpochs++;
                 _model.Pretrained = RunFolder.Describe(data, train, metrics, _completedEpochs, Options);
                 WriteOutputs(train, loader);
+                if (_ema is not null)
+                {
+                    EmaFolder.Write(_ema, _model, validation, data, Options, _completedEpochs, cancellationToken);
+                }
+
                 progress?.Report(new TrainingProgress(
                     TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
                     metrics.TrainLoss, metrics.TrainAccuracy, learningRate, metrics.ImagesPerSecond,
@@ -223,7 +236,11 @@ public sealed class Trainer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _optimizer.Dispose();
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _ema?.Dispose();
+    }
 
     private void TrainStep(HostBatch batch, float[]? softTargets, Device device, bool stepOptimizer, double learningRate, RunningTotals totals, int epoch, int batchNumber)
     {

@@ -52,6 +52,16 @@ public sealed record TrainerOptions
     public Mixup? Mixup { get; init; }
 
     /// <summary>
+    /// timm's <c>--model-ema-decay</c>: keep an exponential moving average of the weights (<see cref="ModelEma"/>,
+    /// timm's <c>ModelEmaV3</c>) updated after every optimizer step, evaluated after every epoch and saved to the run's
+    /// <c>ema</c> model folder. Null: no EMA.
+    /// </summary>
+    public double? ModelEmaDecay { get; init; }
+
+    /// <summary>timm's <c>--model-ema-warmup</c>: the EMA decay warms up as <c>1 − (1 + t)^(−2/3)</c> until it reaches <see cref="ModelEmaDecay"/>.</summary>
+    public bool ModelEmaWarmup { get; init; }
+
+    /// <summary>
     /// The training images' configuration: its mean and standard deviation normalise every image (training and
     /// evaluation), and it becomes the trained model's stored <see cref="PretrainedConfig.Data"/>. Null: no
     /// normalisation (<see cref="DatasetStatistics.Unnormalized"/> of the training set).
@@ -100,6 +110,7 @@ public sealed record TrainerOptions
         Require(Augmentation is not null && Augmentation.CropPadding >= 0, nameof(Augmentation), Augmentation, "must be set, with a non-negative crop padding");
         RequireValid(RandomErasing is null ? null : RandomErasing.Validate, nameof(RandomErasing));
         RequireValid(Mixup is null ? null : Mixup.Validate, nameof(Mixup));
+        Require(ModelEmaDecay is null || (ModelEmaDecay >= 0 && ModelEmaDecay < 1), nameof(ModelEmaDecay), ModelEmaDecay, "must be in [0, 1) when set");
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
         Require(Enum.IsDefined(EvaluationAugmentation), nameof(EvaluationAugmentation), EvaluationAugmentation, "is not a known test-time augmentation");
     }
@@ -155,6 +166,13 @@ public sealed record TrainerOptions
             values["cutmix"] = Number(mixup.CutmixAlpha);
             values["mixup_prob"] = Number(mixup.Probability);
             values["mixup_switch_prob"] = Number(mixup.SwitchProbability);
+        }
+
+        if (ModelEmaDecay is { } emaDecay)
+        {
+            values["model_ema"] = "true";
+            values["model_ema_decay"] = Number(emaDecay);
+            values["model_ema_warmup"] = ModelEmaWarmup ? "true" : "false";
         }
 
         values["eval_tta"] = EvaluationAugmentation.ToString();
