@@ -4,7 +4,7 @@ using Xunit;
 
 namespace ConvMixerNet.Cli.Tests;
 
-/// <summary><c>train --reprob --mixup --cutmix</c>: timm's flags reach the trainer, are recorded by timm's names, and a resume keeps them.</summary>
+/// <summary><c>train --reprob --mixup --cutmix --model-ema</c>: timm's flags reach the trainer, are recorded by timm's names, and a resume keeps them.</summary>
 public sealed class MixingFlagTests : IDisposable
 {
     private readonly TemporaryDirectory _dir = new();
@@ -20,11 +20,13 @@ public sealed class MixingFlagTests : IDisposable
 
         var train = ConvMixerTool.Run(
             "train", "--data", data, "--out", run, "--dim", "8", "--depth", "1", "--epochs", "1", "--batch", "16", "--threads", "1", "--limit", "64",
-            "--reprob", "0.25", "--mixup", "0.8", "--cutmix", "1", "--mixup-switch-prob", "0.3");
+            "--reprob", "0.25", "--mixup", "0.8", "--cutmix", "1", "--mixup-switch-prob", "0.3", "--model-ema", "--model-ema-decay", "0.99");
         train.ExitCode.Should().Be(0, train.ToString());
 
         var options = TrainingCheckpoint.ReadState(Path.Combine(run, TrainingCheckpoint.FileName)).Options;
         options.RandomErasing.Should().Be(new RandomErasing(0.25));
+        options.ModelEmaDecay.Should().Be(0.99);
+        File.Exists(Path.Combine(run, "ema", "model.safetensors")).Should().BeTrue("the EMA is saved as its own model folder");
         options.Mixup.Should().NotBeNull();
         (options.Mixup!.MixupAlpha, options.Mixup.CutmixAlpha, options.Mixup.Probability, options.Mixup.SwitchProbability).Should().Be((0.8, 1.0, 1.0, 0.3));
         using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
@@ -46,5 +48,7 @@ public sealed class MixingFlagTests : IDisposable
         var plainOptions = TrainingCheckpoint.ReadState(Path.Combine(_dir.File("plain"), TrainingCheckpoint.FileName)).Options;
         plainOptions.RandomErasing.Should().BeNull("without the flags nothing is erased");
         plainOptions.Mixup.Should().BeNull("without the flags nothing is mixed");
+        plainOptions.ModelEmaDecay.Should().BeNull();
+        Directory.Exists(Path.Combine(_dir.File("plain"), "ema")).Should().BeFalse();
     }
 }
