@@ -88,12 +88,15 @@ public sealed class ModelEma : IDisposable
         using var noGrad = no_grad();
         var theirs = model.state_dict();
         // TorchSharp's lerp_ takes its weight as a tensor; a float32 scalar tensor is the weight timm's float kernel uses.
-        var weight = tensor((float)(1.0 - DecayAt(step)));
+        var amount = (float)(1.0 - DecayAt(step));
+        Tensor? weight = null;
         foreach (var (name, value) in _shadow.state_dict())
         {
             var source = theirs[name];
             if (value.is_floating_point())
             {
+                // On the average's device, which a GPU lerp requires of its weight.
+                weight ??= tensor(amount, device: value.device);
                 value.lerp_(source, weight);
             }
             else
