@@ -40,6 +40,14 @@ internal static class TrainCommand
         var clip = new Option<double?>("--clip-norm") { Description = "Clip the gradients' global L2 norm to this value." }.Within(0, double.PositiveInfinity, minimumExclusive: true);
         var cropPadding = new Option<int>("--crop-padding") { Description = "Random-crop augmentation: zero padding on each side (0 = off).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var flip = new Option<bool>("--flip") { Description = "Random horizontal flips." };
+        var reprob = new Option<double>("--reprob") { Description = "timm's random erasing: probability of erasing a box of each image with noise (pixel mode).", DefaultValueFactory = _ => 0.0 }.Within(0, 1);
+        var mixupAlpha = new Option<double>("--mixup") { Description = "timm's mixup alpha (0 = off).", DefaultValueFactory = _ => 0.0 }.Within(0, double.PositiveInfinity);
+        var cutmixAlpha = new Option<double>("--cutmix") { Description = "timm's CutMix alpha (0 = off).", DefaultValueFactory = _ => 0.0 }.Within(0, double.PositiveInfinity);
+        var mixupProb = new Option<double>("--mixup-prob") { Description = "Probability of mixing a batch when --mixup or --cutmix is on.", DefaultValueFactory = _ => 1.0 }.Within(0, 1);
+        var modelEma = new Option<bool>("--model-ema") { Description = "Keep timm's exponential moving average of the weights; it is evaluated every epoch and saved to the ema folder in --out." };
+        var modelEmaDecay = new Option<double>("--model-ema-decay") { Description = "Decay of --model-ema.", DefaultValueFactory = _ => 0.9998 }.Within(0, 1, maximumExclusive: true);
+        var modelEmaWarmup = new Option<bool>("--model-ema-warmup") { Description = "Warm the --model-ema decay up as timm does." };
+        var mixupSwitch = new Option<double>("--mixup-switch-prob") { Description = "Probability of CutMix instead of mixup when both are on.", DefaultValueFactory = _ => 0.5 }.Within(0, 1);
         var evalTta = new Option<TestTimeAugmentation>("--eval-tta") { Description = "Views averaged when validating after each epoch: None, HorizontalFlip (the image and its mirror image), or HorizontalFlipAndShifts (18 views: the image moved by up to one pixel in every direction and the mirror of each; the last epoch only, earlier ones take the flip).", DefaultValueFactory = _ => TestTimeAugmentation.None };
         var channelsLast = new Option<bool>("--channels-last") { Description = "Store feature maps channels-last while training (faster on CPUs); false keeps libtorch's default layout.", DefaultValueFactory = _ => true };
         var imageSize = new Option<int>("--image-size") { Description = "Side of the square images made from an image folder.", DefaultValueFactory = _ => 32 }.AtLeast(1);
@@ -52,6 +60,7 @@ internal static class TrainCommand
         {
             data, validation, output, resume, force, recipe, preset, dim, depth, kernel, patch, activation, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
             schedule, warmup, smoothing, clip, cropPadding, flip, evalTta, channelsLast, imageSize, seed, threads, limit, classNames,
+            reprob, mixupAlpha, cutmixAlpha, mixupProb, mixupSwitch, modelEma, modelEmaDecay, modelEmaWarmup,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -95,6 +104,12 @@ internal static class TrainCommand
                     GradientClipNorm = Value(clip, r => r.Options.GradientClipNorm),
                     Augmentation = new Augmentation(Value(cropPadding, r => r.Options.Augmentation.CropPadding), Value(flip, r => r.Options.Augmentation.HorizontalFlip)),
                     EvaluationAugmentation = Value(evalTta, r => r.Options.EvaluationAugmentation),
+                    RandomErasing = Value(reprob, r => r.Options.RandomErasing?.Probability ?? 0) is > 0 and var p ? new RandomErasing(p) : null,
+                    ModelEmaDecay = Value(modelEma, r => r.Options.ModelEmaDecay is not null) ? Value(modelEmaDecay, r => r.Options.ModelEmaDecay ?? 0.9998) : null,
+                    ModelEmaWarmup = Value(modelEmaWarmup, r => r.Options.ModelEmaWarmup),
+                    Mixup = new Mixup(
+                        Value(mixupAlpha, r => r.Options.Mixup?.MixupAlpha ?? 0), Value(cutmixAlpha, r => r.Options.Mixup?.CutmixAlpha ?? 0),
+                        Value(mixupProb, r => r.Options.Mixup?.Probability ?? 1.0), Value(mixupSwitch, r => r.Options.Mixup?.SwitchProbability ?? 0.5)) is { IsEnabled: true } m ? m : null,
                     FreezeBodyEpochs = Value(freeze, r => r.Options.FreezeBodyEpochs),
                     ChannelsLast = parse.GetValue(channelsLast),
                     Seed = parse.GetValue(seed),
@@ -326,6 +341,13 @@ internal static class TrainCommand
         Compare("--crop-padding", r.Augmentation.CropPadding, o.Augmentation.CropPadding);
         Compare("--flip", r.Augmentation.HorizontalFlip, o.Augmentation.HorizontalFlip);
         Compare("--eval-tta", r.EvaluationAugmentation, o.EvaluationAugmentation);
+        Compare("--reprob", r.RandomErasing?.Probability ?? 0, o.RandomErasing?.Probability ?? 0);
+        Compare("--mixup", r.Mixup?.MixupAlpha ?? 0, o.Mixup?.MixupAlpha ?? 0);
+        Compare("--cutmix", r.Mixup?.CutmixAlpha ?? 0, o.Mixup?.CutmixAlpha ?? 0);
+        Compare("--model-ema", r.ModelEmaDecay is not null, o.ModelEmaDecay is not null);
+        Compare("--model-ema-decay", r.ModelEmaDecay, o.ModelEmaDecay);
+        Compare("--mixup-prob", r.Mixup?.Probability ?? 1.0, o.Mixup?.Probability ?? 1.0);
+        Compare("--mixup-switch-prob", r.Mixup?.SwitchProbability ?? 0.5, o.Mixup?.SwitchProbability ?? 0.5);
         Compare("--freeze-body-epochs", r.FreezeBodyEpochs, o.FreezeBodyEpochs);
         Compare("--image-size", request.ImageSize, o.Data?.InputSize ?? request.ImageSize);
         if (conflicts.Count > 0)

@@ -18,6 +18,7 @@ public sealed class Trainer : IDisposable
 {
     private readonly ConvMixer _model;
     private readonly AdamW _optimizer;
+    private readonly ModelEma? _ema;
     private readonly List<EpochMetrics> _history = [];
     private int _completedEpochs;
     private long _globalStep;
@@ -39,6 +40,7 @@ public sealed class Trainer : IDisposable
         _model = model;
         Options = options;
         _optimizer = new AdamW(model.parameters(), options.LearningRate, options.WeightDecay);
+        _ema = options.ModelEmaDecay is { } decay ? ModelEma.For(model, decay, options.ModelEmaWarmup) : null;
     }
 
     /// <summary>The options of the run.</summary>
@@ -87,6 +89,11 @@ public sealed class Trainer : IDisposable
         using (var random = tensor(state.RandomState, ScalarType.Byte))
         {
             torch.random.set_rng_state(random);
+        }
+
+        if (_ema is not null)
+        {
+            EmaFolder.Restore(_ema, _model, Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, _completedEpochs);
         }
 
         _resumed = true;
@@ -173,10 +180,12 @@ public sealed class Trainer : IDisposable
                         learningRate = schedule.LearningRateAt(Math.Min(_globalStep, schedule.TotalSteps - 1));
                     }
 
-                    TrainStep(batch, device, boundary, learningRate, totals, epoch + 1, batchIndex + 1);
+                    var softTargets = BatchMixing.Apply(batch, Options, train.ClassNames.Count, epoch, batchIndex);
+                    TrainStep(batch, softTargets, device, boundary, learningRate, totals, epoch + 1, batchIndex + 1);
                     if (boundary)
                     {
                         _globalStep++;
+                        _ema?.Update(_model, _globalStep);
                     }
 
                     batchIndex++;
@@ -204,6 +213,11 @@ public sealed class Trainer : IDisposable
                 _completedEpochs++;
                 _model.Pretrained = RunFolder.Describe(data, train, metrics, _completedEpochs, Options);
                 WriteOutputs(train, loader);
+                if (_ema is not null)
+                {
+                    EmaFolder.Write(_ema, _model, validation, data, Options, _completedEpochs, cancellationToken);
+                }
+
                 progress?.Report(new TrainingProgress(
                     TrainingPhase.EpochCompleted, epoch + 1, Options.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
                     metrics.TrainLoss, metrics.TrainAccuracy, learningRate, metrics.ImagesPerSecond,
@@ -222,15 +236,21 @@ public sealed class Trainer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _optimizer.Dispose();
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _ema?.Dispose();
+    }
 
-    private void TrainStep(HostBatch batch, Device device, bool stepOptimizer, double learningRate, RunningTotals totals, int epoch, int batchNumber)
+    private void TrainStep(HostBatch batch, float[]? softTargets, Device device, bool stepOptimizer, double learningRate, RunningTotals totals, int epoch, int batchNumber)
     {
         // Everything this step creates, including the autograd graph, is released when the scope ends.
         using var scope = NewDisposeScope();
         var (images, labels) = batch.ToTensors(device);
         var logits = _model.forward(images);
-        var loss = TrainingLoss.Compute(logits, labels, Options.LabelSmoothing);
+        var loss = softTargets is null
+            ? TrainingLoss.Compute(logits, labels, Options.LabelSmoothing)
+            : SoftTargetLoss.Compute(logits, tensor(softTargets, [batch.Count, softTargets.Length / batch.Count]).to(device));
         var lossValue = loss.item<float>();
         if (!float.IsFinite(lossValue))
         {

@@ -41,6 +41,26 @@ public sealed record TrainerOptions
     /// <summary>Random transforms of training images.</summary>
     public Augmentation Augmentation { get; init; } = Augmentation.None;
 
+    /// <summary>timm's random erasing (<c>--reprob</c>, pixel mode) of each normalised training image, or null.</summary>
+    public RandomErasing? RandomErasing { get; init; }
+
+    /// <summary>
+    /// timm's mixup/CutMix of each training batch (<c>--mixup</c>, <c>--cutmix</c>), or null. Its targets are smoothed
+    /// with <see cref="LabelSmoothing"/> (its own <see cref="Mixup.LabelSmoothing"/> is not used) and the loss is timm's
+    /// soft-target cross-entropy.
+    /// </summary>
+    public Mixup? Mixup { get; init; }
+
+    /// <summary>
+    /// timm's <c>--model-ema-decay</c>: keep an exponential moving average of the weights (<see cref="ModelEma"/>,
+    /// timm's <c>ModelEmaV3</c>) updated after every optimizer step, evaluated after every epoch and saved to the run's
+    /// <c>ema</c> model folder. Null: no EMA.
+    /// </summary>
+    public double? ModelEmaDecay { get; init; }
+
+    /// <summary>timm's <c>--model-ema-warmup</c>: the EMA decay warms up as <c>1 − (1 + t)^(−2/3)</c> until it reaches <see cref="ModelEmaDecay"/>.</summary>
+    public bool ModelEmaWarmup { get; init; }
+
     /// <summary>
     /// The training images' configuration: its mean and standard deviation normalise every image (training and
     /// evaluation), and it becomes the trained model's stored <see cref="PretrainedConfig.Data"/>. Null: no
@@ -88,6 +108,9 @@ public sealed record TrainerOptions
         Require(FreezeBodyEpochs >= 0, nameof(FreezeBodyEpochs), FreezeBodyEpochs, "must not be negative");
         Require(PrefetchBatches >= 1, nameof(PrefetchBatches), PrefetchBatches, "must be at least 1");
         Require(Augmentation is not null && Augmentation.CropPadding >= 0, nameof(Augmentation), Augmentation, "must be set, with a non-negative crop padding");
+        RequireValid(RandomErasing is null ? null : RandomErasing.Validate, nameof(RandomErasing));
+        RequireValid(Mixup is null ? null : Mixup.Validate, nameof(Mixup));
+        Require(ModelEmaDecay is null || (ModelEmaDecay >= 0 && ModelEmaDecay < 1), nameof(ModelEmaDecay), ModelEmaDecay, "must be in [0, 1) when set");
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
         Require(Enum.IsDefined(EvaluationAugmentation), nameof(EvaluationAugmentation), EvaluationAugmentation, "is not a known test-time augmentation");
     }
@@ -130,6 +153,28 @@ public sealed record TrainerOptions
             values["freeze_body_epochs"] = FreezeBodyEpochs.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (RandomErasing is { } erasing)
+        {
+            values["reprob"] = Number(erasing.Probability);
+            values["remode"] = "pixel";
+            values["recount"] = erasing.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (Mixup is { } mixup)
+        {
+            values["mixup"] = Number(mixup.MixupAlpha);
+            values["cutmix"] = Number(mixup.CutmixAlpha);
+            values["mixup_prob"] = Number(mixup.Probability);
+            values["mixup_switch_prob"] = Number(mixup.SwitchProbability);
+        }
+
+        if (ModelEmaDecay is { } emaDecay)
+        {
+            values["model_ema"] = "true";
+            values["model_ema_decay"] = Number(emaDecay);
+            values["model_ema_warmup"] = ModelEmaWarmup ? "true" : "false";
+        }
+
         values["eval_tta"] = EvaluationAugmentation.ToString();
         values["seed"] = Seed.ToString(CultureInfo.InvariantCulture);
         return values;
@@ -145,6 +190,18 @@ public sealed record TrainerOptions
             ScheduleKind.CosineWithWarmup => new CosineWarmupSchedule(LearningRate, total, (long)Math.Round(WarmupEpochs * stepsPerEpoch)),
             _ => new ConstantSchedule(LearningRate, total),
         };
+    }
+
+    private static void RequireValid(Action? validate, string name)
+    {
+        try
+        {
+            validate?.Invoke();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"TrainerOptions.{name}: {e.Message}", name, e);
+        }
     }
 
     private static void Require(bool condition, string name, object? value, string rule)
