@@ -153,21 +153,12 @@ public sealed partial class ConvMixer
             throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes (num_classes), but the classifier of its weights has {checkpointClasses}.");
         }
 
-        if (stored?.Pretrained is { } pretrained)
+        if (stored?.Pretrained?.ProblemsFor(config with { NumClasses = checkpointClasses }) is [var first, ..])
         {
-            try
-            {
-                pretrained.ValidateFor(config with { NumClasses = checkpointClasses });
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its stored configuration does not fit the weights: {e.Message.Split(" (Parameter", 2)[0]}");
-            }
-
-            return pretrained;
+            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its stored configuration does not fit the weights: {first.Message}");
         }
 
-        return null;
+        return stored?.Pretrained;
     }
 
     private static (ConvMixerConfig Config, int CheckpointClasses) ResolveConfig(Checkpoint checkpoint, CheckpointLoadOptions options)

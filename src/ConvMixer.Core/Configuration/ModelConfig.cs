@@ -61,13 +61,9 @@ public sealed record ModelConfig(ConvMixerConfig Architecture, PretrainedConfig?
     /// <summary><paramref name="pretrained"/>, after checking it fits <paramref name="architecture"/>.</summary>
     internal static PretrainedConfig? Checked(PretrainedConfig? pretrained, ConvMixerConfig architecture, string source)
     {
-        try
+        if (pretrained?.ProblemsFor(architecture) is [var first, ..])
         {
-            pretrained?.ValidateFor(architecture);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidCheckpointException(source, $"its stored configuration does not fit the model: {e.Message.Split(" (Parameter", 2)[0]}");
+            throw new InvalidCheckpointException(source, $"its stored configuration does not fit the model: {first.Message}");
         }
 
         return pretrained;

@@ -290,21 +290,17 @@ internal static class ModelConfigJson
 
     private static void ValidateData(DataConfig data, string prefix)
     {
-        try
+        if (data.Problems() is [var first, ..])
         {
-            data.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            var field = e.ParamName switch
+            var field = first.Field switch
             {
                 nameof(DataConfig.Mean) => "mean",
                 nameof(DataConfig.Std) => "std",
                 nameof(DataConfig.CropFraction) => "crop_pct",
                 nameof(DataConfig.InputSize) or nameof(DataConfig.InChannels) => "input_size",
-                _ => e.ParamName,
+                _ => first.Field,
             };
-            throw Field(prefix + field, e.Message.Split(" (Parameter", 2)[0]);
+            throw Field(prefix + field, first.Message);
         }
     }
 
