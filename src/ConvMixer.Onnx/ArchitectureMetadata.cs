@@ -3,21 +3,9 @@ using ConvMixerNet.Core;
 
 namespace ConvMixerNet.Onnx;
 
-/// <summary>Writes a <see cref="ConvMixerConfig"/> as metadata_props and reads it back.</summary>
+/// <summary>Reads the architecture keys that files exported before the model description (<see cref="ModelConfig"/>) carry.</summary>
 internal static class ArchitectureMetadata
 {
-    public static IEnumerable<KeyValuePair<string, string>> Write(ConvMixerConfig config)
-    {
-        yield return new(OnnxMetadataKeys.Dim, Text(config.Dim));
-        yield return new(OnnxMetadataKeys.Depth, Text(config.Depth));
-        yield return new(OnnxMetadataKeys.KernelSize, Text(config.KernelSize));
-        yield return new(OnnxMetadataKeys.PatchSize, Text(config.PatchSize));
-        yield return new(OnnxMetadataKeys.InChannels, Text(config.InChannels));
-        yield return new(OnnxMetadataKeys.NumClasses, Text(config.NumClasses));
-        yield return new(OnnxMetadataKeys.Activation, Name(config.Activation));
-        yield return new(OnnxMetadataKeys.ResidualPlacement, Name(config.ResidualPlacement));
-    }
-
     /// <summary>The architecture the metadata describes, or null with the reason when it does not describe one.</summary>
     public static ConvMixerConfig? TryRead(IReadOnlyDictionary<string, string> metadata, out string problem)
     {
@@ -50,20 +38,6 @@ internal static class ArchitectureMetadata
         }
     }
 
-    public static string Name(Activation activation) => activation switch
-    {
-        Activation.Gelu => "gelu",
-        Activation.Relu => "relu",
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
-    };
-
-    public static string Name(ResidualPlacement placement) => placement switch
-    {
-        ResidualPlacement.AroundSpatialMixing => "around_spatial_mixing",
-        ResidualPlacement.AroundLayer => "around_layer",
-        _ => throw new ArgumentOutOfRangeException(nameof(placement), placement, "Unknown residual placement."),
-    };
-
     private static Activation ParseActivation(string text) => text switch
     {
         "gelu" => Activation.Gelu,
@@ -82,6 +56,4 @@ internal static class ArchitectureMetadata
         int.TryParse(metadata[key], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new FormatException($"{key} '{metadata[key]}' is not a non-negative integer");
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

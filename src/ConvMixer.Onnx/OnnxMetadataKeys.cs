@@ -1,11 +1,16 @@
 namespace ConvMixerNet.Onnx;
 
 /// <summary>
-/// The <c>metadata_props</c> keys every exported file carries, so the file alone describes its architecture.
-/// Callers' own metadata (preprocessing, class names, ...) must use other keys.
+/// The <c>metadata_props</c> keys of exported files. Every export carries the model's <see cref="ConvMixerNet.Core.ModelConfig"/>
+/// document under <see cref="Config"/>, so the file alone describes its architecture, preprocessing and class names.
+/// Files of earlier versions carried the architecture as separate keys (<see cref="Dim"/> … <see cref="ResidualPlacement"/>),
+/// which are still read when there is no document. Callers' own metadata must use other keys.
 /// </summary>
 public static class OnnxMetadataKeys
 {
+    /// <summary>The model description (<see cref="ConvMixerNet.Core.ModelConfig.MetadataKey"/>).</summary>
+    public const string Config = ConvMixerNet.Core.ModelConfig.MetadataKey;
+
     /// <summary>Width (channels of every patch vector).</summary>
     public const string Dim = "dim";
 
@@ -39,10 +44,10 @@ public static class OnnxMetadataKeys
     /// <summary>Written by the quantizer only: how many calibration images the activation ranges come from.</summary>
     public const string QuantizationCalibrationImages = "quantization_calibration_images";
 
-    /// <summary>The architecture keys, which the exporter writes and the loader requires.</summary>
+    /// <summary>The architecture keys of files written before the document, read from files without <see cref="Config"/>.</summary>
     public static IReadOnlyList<string> Architecture { get; } =
         [Dim, Depth, KernelSize, PatchSize, InChannels, NumClasses, Activation, ResidualPlacement];
 
     /// <summary>Keys the library writes itself; caller metadata may not use them.</summary>
-    public static IReadOnlyList<string> Reserved { get; } = [.. Architecture, Quantization, QuantizationCalibration, QuantizationCalibrationImages];
+    public static IReadOnlyList<string> Reserved { get; } = [Config, .. Architecture, Quantization, QuantizationCalibration, QuantizationCalibrationImages];
 }

@@ -181,15 +181,15 @@ public sealed class CommandLineTests : IDisposable
         converted.ExitCode.Should().Be(0, converted.ToString());
         converted.Output.Should().Contain("5,994 parameters");
         var source = WrittenCheckpoint.ReadPyTorch(Weights);
-        WrittenCheckpoint.ShouldBeSafetensorsOf(output, source, new Dictionary<string, string>
-        {
-            ["dim"] = "32",
-            ["depth"] = "2",
-            ["kernel_size"] = "5",
-            ["patch_size"] = "4",
-            ["num_classes"] = "10",
-            ["activation"] = "gelu",
-        });
+        WrittenCheckpoint.ShouldBeSafetensorsOf(output, source, new Dictionary<string, string> { ["format"] = "pt" });
+        var description = WrittenCheckpoint.SafetensorsConfig(output);
+        description.GetProperty("num_classes").GetInt32().Should().Be(10);
+        var modelArgs = description.GetProperty("model_args");
+        modelArgs.GetProperty("dim").GetInt32().Should().Be(32);
+        modelArgs.GetProperty("depth").GetInt32().Should().Be(2);
+        modelArgs.GetProperty("kernel_size").GetInt32().Should().Be(5);
+        modelArgs.GetProperty("patch_size").GetInt32().Should().Be(4);
+        modelArgs.GetProperty("activation").GetString().Should().Be("gelu");
         var image = Fixtures.Image("rocket_portrait.jpg");
         var before = ConvMixerTool.Run("predict", "-w", Weights, "--input-size", "32", "--json", image);
         var after = ConvMixerTool.Run("predict", "-w", output, "--input-size", "32", "--json", image);

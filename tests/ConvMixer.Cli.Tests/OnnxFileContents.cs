@@ -34,6 +34,12 @@ internal sealed record OnnxFileContents(IReadOnlyDictionary<string, long> Opsets
         return new OnnxFileContents(opsets, operators);
     }
 
+    /// <summary>The file's <c>metadata_props</c> (ModelProto field 14; StringStringEntryProto key = 1, value = 2).</summary>
+    public static Dictionary<string, string> MetadataProps(string path) =>
+        Fields(File.ReadAllBytes(path)).Where(f => f.Number == 14)
+            .Select(f => Fields(f.Bytes))
+            .ToDictionary(e => e.Single(f => f.Number == 1).Text, e => e.Single(f => f.Number == 2).Text, StringComparer.Ordinal);
+
     private static List<Field> Fields(byte[] message)
     {
         var input = new CodedInputStream(message);

@@ -170,6 +170,26 @@ public sealed class SelfDescribingModelTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Convert_names_the_setting_that_does_not_fit_the_model_in_a_plain_sentence()
+    {
+        var folder = _dir.File("misfit") + "/";
+
+        var mean = ConvMixerTool.Run("convert", Fixtures.Weights, folder, "--input-size", "32", "--mean", "0.5,0.5");
+        var labels = ConvMixerTool.Run("convert", Fixtures.Weights, folder, "--input-size", "32", "--labels", WriteLabels(3));
+
+        mean.ExitCode.Should().Be(2, mean.ToString());
+        mean.Error.Should().Contain("the preprocessing does not fit the model: Mean needs 3 value(s), one per input channel, but has 2.");
+        labels.ExitCode.Should().Be(2, labels.ToString());
+        labels.Error.Should().Contain("the configuration does not fit the model: LabelNames has 3 names, but the model has 10 classes.");
+        foreach (var result in new[] { mean, labels })
+        {
+            result.Error.Should().NotContain("(Parameter").And.NotContain("Actual value").And.NotContain("   at ");
+        }
+
+        Directory.Exists(folder).Should().BeFalse("nothing is written when the configuration does not fit");
+    }
+
     private string WriteLabels(int count)
     {
         var path = _dir.File($"labels{count}.txt");

@@ -62,6 +62,16 @@ internal static class WrittenCheckpoint
         written.Should().Contain(metadata);
     }
 
+    /// <summary>The model description stored under <c>config</c> in a safetensors file's <c>__metadata__</c>.</summary>
+    public static JsonElement SafetensorsConfig(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        using var header = JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+        var config = header.RootElement.GetProperty("__metadata__").GetProperty("config").GetString()!;
+        return JsonDocument.Parse(config).RootElement.Clone();
+    }
+
     /// <summary>
     /// Asserts TorchSharp's <c>Module.save</c> format: a LEB128 entry count, then per entry a length-prefixed UTF-8 key,
     /// the LEB128 dtype, rank and sizes and the raw bytes, ending with the last entry; exactly <paramref name="expected"/>'s tensors.

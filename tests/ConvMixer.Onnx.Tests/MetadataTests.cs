@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using FluentAssertions;
+using Google.Protobuf;
 using Xunit;
 
 namespace ConvMixerNet.Onnx.Tests;
@@ -20,7 +22,29 @@ public class MetadataTests
         description.IsQuantized.Should().BeFalse();
         onnx.Architecture.Should().Be(config);
         onnx.Metadata.Should().Contain(extra);
-        onnx.Metadata.Should().Contain(new Dictionary<string, string>
+        // The architecture is stored once, in the model description, under timm's names.
+        onnx.Metadata.Keys.Should().NotContain(OnnxMetadataKeys.Architecture);
+        var document = JsonNode.Parse(onnx.Metadata[OnnxMetadataKeys.Config])!;
+        document["num_classes"]!.GetValue<int>().Should().Be(7);
+        var modelArgs = document["model_args"]!;
+        modelArgs["dim"]!.GetValue<int>().Should().Be(12);
+        modelArgs["depth"]!.GetValue<int>().Should().Be(3);
+        modelArgs["kernel_size"]!.GetValue<int>().Should().Be(4);
+        modelArgs["patch_size"]!.GetValue<int>().Should().Be(2);
+        modelArgs["in_chans"]!.GetValue<int>().Should().Be(1);
+        modelArgs["activation"]!.GetValue<string>().Should().Be("relu");
+        modelArgs["residual_placement"]!.GetValue<string>().Should().Be("around_layer");
+    }
+
+    [Fact]
+    public void Files_of_earlier_versions_with_separate_architecture_keys_still_load()
+    {
+        var config = new ConvMixerConfig(12, 3, 4, 2, 7, 1, Activation.Relu, ResidualPlacement.AroundLayer);
+        using var model = TestModels.Randomized(config);
+        using var folder = new TemporaryDirectory();
+        var proto = ConvMixerOnnxExporter.BuildModel(model, null, null);
+        proto.MetadataProps.Clear();
+        foreach (var (key, value) in new Dictionary<string, string>
         {
             ["dim"] = "12",
             ["depth"] = "3",
@@ -30,7 +54,31 @@ public class MetadataTests
             ["num_classes"] = "7",
             ["activation"] = "relu",
             ["residual_placement"] = "around_layer",
-        });
+        })
+        {
+            proto.MetadataProps.Add(new Protobuf.StringStringEntryProto { Key = key, Value = value });
+        }
+
+        var path = folder.File("old.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+
+        ConvMixerOnnxFile.Describe(path).Architecture.Should().Be(config);
+        using var onnx = OnnxConvMixer.Load(path);
+        onnx.Architecture.Should().Be(config);
+        onnx.Pretrained.Should().BeNull();
+    }
+
+    [Fact]
+    public void An_export_of_the_previous_version_loads_with_its_architecture_preprocessing_and_labels()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "earlier-versions", "run.onnx");
+
+        using var onnx = OnnxConvMixer.Load(path);
+
+        onnx.Metadata.Should().ContainKey("residual_placement", "the file is in the earlier layout");
+        onnx.Architecture.Should().Be(new ConvMixerConfig(8, 1, 3, 2, 2, 3, Activation.Gelu, ResidualPlacement.AroundSpatialMixing));
+        onnx.Pretrained!.LabelNames.Should().Equal("cats", "dogs");
+        onnx.Pretrained.Data.InputSize.Should().Be(8);
     }
 
     [Theory]

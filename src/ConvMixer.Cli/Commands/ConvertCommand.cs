@@ -169,17 +169,16 @@ internal static class ConvertCommand
         }
 
         var current = model.Pretrained ?? new PretrainedConfig { Data = ResolvedPreprocessing.For(model.Config, null, new ImageClassifierOptions()).Data };
-        try
+        var configured = current with
         {
-            model.Pretrained = current with
-            {
-                Data = PreprocessingOptions.Apply(overrides, current.Data),
-                LabelNames = labels ?? current.LabelNames,
-            };
-        }
-        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+            Data = PreprocessingOptions.Apply(overrides, current.Data),
+            LabelNames = labels ?? current.LabelNames,
+        };
+        if (configured.ProblemsFor(model.Config) is [var first, ..])
         {
-            throw new UsageException($"the configuration does not fit the model: {e.Message.Split(" (Parameter", 2)[0]}");
+            throw new UsageException($"the configuration does not fit the model: {first.Message}");
         }
+
+        model.Pretrained = configured;
     }
 }

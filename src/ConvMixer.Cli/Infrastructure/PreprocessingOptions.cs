@@ -53,14 +53,12 @@ internal sealed class PreprocessingOptions
     /// <summary><paramref name="data"/> with the overrides applied; a value that does not fit (a mean per channel of another count) is a usage error.</summary>
     public static DataConfig Apply(DataConfigOverrides overrides, DataConfig data)
     {
-        try
+        if (overrides.ProblemsWith(data) is [var first, ..])
         {
-            return overrides.ApplyTo(data);
+            throw new UsageException($"the preprocessing does not fit the model: {first.Message}");
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UsageException($"the preprocessing does not fit the model: {e.Message.Split(" (Parameter", 2)[0]}");
-        }
+
+        return overrides.ApplyTo(data);
     }
 
     private static float[]? Floats(string? text, string option, bool positive)

@@ -2,17 +2,17 @@ using static TorchSharp.torch;
 
 namespace ConvMixerNet.Core;
 
-/// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and its metadata.</summary>
+/// <summary>The tensors of a checkpoint file under timm's keys, on the CPU in the file's dtypes, and what it says about the model.</summary>
 internal sealed class Checkpoint : IDisposable
 {
-    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, StoredModelConfig? stored, string? configPath = null)
+    public Checkpoint(string path, CheckpointFormat format, Dictionary<string, Tensor> tensors, StoredModelConfig? fileStored, StoredModelConfig? stored = null, string? configPath = null)
     {
         Path = path;
         ConfigPath = configPath ?? path;
         Format = format;
         Tensors = tensors;
-        Metadata = metadata;
-        Stored = stored;
+        FileStored = fileStored;
+        Stored = stored ?? fileStored;
     }
 
     public string Path { get; }
@@ -25,8 +25,8 @@ internal sealed class Checkpoint : IDisposable
     /// <summary>State dict with timm's keys (official layout and <c>module.</c> prefixes already translated).</summary>
     public Dictionary<string, Tensor> Tensors { get; }
 
-    /// <summary>String metadata (only <c>.safetensors</c> files carry any).</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>What the weights file itself states (its stored document, or the metadata keys of earlier versions), if anything.</summary>
+    public StoredModelConfig? FileStored { get; }
 
     /// <summary>The configuration saved with the weights (model folder, metadata, training checkpoint), if any.</summary>
     public StoredModelConfig? Stored { get; }

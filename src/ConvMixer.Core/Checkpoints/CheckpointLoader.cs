@@ -60,11 +60,11 @@ internal static class CheckpointLoader
 
         // Same shapes, other nonlinearity: the outputs would be silently wrong, so a strict load refuses it.
         var wrongActivation = false;
-        if (strict && CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata) is { } saved && saved != model.Config.Activation)
+        if (strict && checkpoint.FileStored?.Activation is { } saved && saved != model.Config.Activation)
         {
             wrongActivation = true;
             hint = (hint is null ? string.Empty : hint + Environment.NewLine)
-                + $"The checkpoint's metadata says its activation is {saved}, but the model uses {model.Config.Activation}: "
+                + $"The checkpoint says its activation is {saved}, but the model uses {model.Config.Activation}: "
                 + $"build the model with activation: Activation.{saved}, or use ConvMixer.FromCheckpoint, which reads it.";
         }
 

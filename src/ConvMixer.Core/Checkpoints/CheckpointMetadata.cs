@@ -1,76 +1,41 @@
-using System.Globalization;
-
 namespace ConvMixerNet.Core;
 
 /// <summary>
-/// The hyperparameters stored as <c>.safetensors</c> string metadata, under the names timm's constructor uses
-/// (<c>dim</c>, <c>depth</c>, <c>kernel_size</c>, <c>patch_size</c>, <c>num_classes</c>, <c>in_chans</c>) plus
-/// <c>activation</c> (<c>gelu</c> or <c>relu</c>) and <c>residual_placement</c>; <c>format</c> is <c>pt</c> as timm writes.
+/// The <c>.safetensors</c> string metadata: <c>format</c> = <c>pt</c> as timm writes, and the <see cref="ModelConfig"/>
+/// document under <c>config</c>. Files of earlier versions stored the hyperparameters as separate keys (<c>dim</c>, …,
+/// <c>activation</c>, <c>residual_placement</c> as <c>AroundSpatialMixing</c>); they are still read when there is no document.
 /// </summary>
 internal static class CheckpointMetadata
 {
-    public const string ArchitectureKey = "architecture";
-    public const string ArchitectureValue = "convmixer";
-
-    /// <summary>The key under which the whole model configuration (a model folder's <c>config.json</c>) is stored.</summary>
-    public const string ConfigKey = "config";
-
-    public static Dictionary<string, string> From(ConvMixerConfig config, PretrainedConfig? pretrained)
+    public static Dictionary<string, string> From(ModelConfig config) => new(StringComparer.Ordinal)
     {
-        var metadata = Hyperparameters(config);
-        if (pretrained is not null)
+        ["format"] = "pt",
+        [ModelConfig.MetadataKey] = config.ToJson(),
+    };
+
+    /// <summary>What the metadata says about the model: the document, else the keys of earlier versions; null when neither.</summary>
+    public static StoredModelConfig? Read(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.TryGetValue(ModelConfig.MetadataKey, out var json))
         {
-            metadata[ConfigKey] = ModelConfigJson.Serialize(config, pretrained, indented: false);
+            return ModelConfig.ParseStored(json, path);
         }
 
-        return metadata;
+        var activation = Legacy(path, metadata, "activation", ModelConfigJson.ParseActivation);
+        var placement = Legacy(path, metadata, "residual_placement", ModelConfigJson.ParsePlacement);
+        return activation is null && placement is null ? null : new StoredModelConfig(null, null, activation, placement);
     }
 
-    /// <summary>The configuration stored under <see cref="ConfigKey"/>, or null when there is none.</summary>
-    public static StoredModelConfig? ReadStored(string path, IReadOnlyDictionary<string, string> metadata)
+    private static T? Legacy<T>(string path, IReadOnlyDictionary<string, string> metadata, string key, Func<string, string, T> parse)
+        where T : struct
     {
-        if (!metadata.TryGetValue(ConfigKey, out var json))
-        {
-            return null;
-        }
-
         try
         {
-            return ModelConfigJson.Parse(json);
+            return metadata.TryGetValue(key, out var text) ? parse(text, key) : null;
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidCheckpointException(path, $"its metadata '{ConfigKey}' is invalid: {e.Message}.");
+            throw new InvalidCheckpointException(path, $"its metadata {e.Message}.");
         }
     }
-
-    private static Dictionary<string, string> Hyperparameters(ConvMixerConfig config) => new(StringComparer.Ordinal)
-    {
-        ["format"] = "pt",
-        [ArchitectureKey] = ArchitectureValue,
-        ["dim"] = Text(config.Dim),
-        ["depth"] = Text(config.Depth),
-        ["kernel_size"] = Text(config.KernelSize),
-        ["patch_size"] = Text(config.PatchSize),
-        ["num_classes"] = Text(config.NumClasses),
-        ["in_chans"] = Text(config.InChannels),
-        ["activation"] = config.Activation.ToString().ToLowerInvariant(),
-        ["residual_placement"] = config.ResidualPlacement.ToString(),
-    };
-
-    public static Activation? ReadActivation(string path, IReadOnlyDictionary<string, string> metadata) =>
-        metadata.TryGetValue("activation", out var text)
-            ? Enum.TryParse<Activation>(text, ignoreCase: true, out var activation) && Enum.IsDefined(activation)
-                ? activation
-                : throw new InvalidCheckpointException(path, $"its metadata names activation '{text}', which is not one of {string.Join(", ", Enum.GetNames<Activation>())}.")
-            : null;
-
-    public static ResidualPlacement? ReadResidualPlacement(string path, IReadOnlyDictionary<string, string> metadata) =>
-        metadata.TryGetValue("residual_placement", out var text)
-            ? Enum.TryParse<ResidualPlacement>(text, ignoreCase: true, out var placement) && Enum.IsDefined(placement)
-                ? placement
-                : throw new InvalidCheckpointException(path, $"its metadata names residual placement '{text}', which is not one of {string.Join(", ", Enum.GetNames<ResidualPlacement>())}.")
-            : null;
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

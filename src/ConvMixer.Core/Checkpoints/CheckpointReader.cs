@@ -22,7 +22,7 @@ internal static class CheckpointReader
 
             var stored = ModelFolder.ReadConfig(path);
             var weights = Read(ModelFolder.FindWeights(path), preferEma);
-            return new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.Metadata, stored, Path.Combine(path, ModelFolder.ConfigFileName));
+            return new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.FileStored, stored, Path.Combine(path, ModelFolder.ConfigFileName));
         }
 
         if (!File.Exists(path) && !FileKind.IsSpecial(path))
@@ -37,15 +37,14 @@ internal static class CheckpointReader
         stream.Position = 0;
 
         Dictionary<string, Tensor> tensors;
-        IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
         StoredModelConfig? storedConfig = null;
         try
         {
             switch (format)
             {
                 case CheckpointFormat.Safetensors:
-                    (tensors, metadata) = SafetensorsFile.Read(path, stream);
-                    storedConfig = CheckpointMetadata.ReadStored(path, metadata);
+                    (tensors, var metadata) = SafetensorsFile.Read(path, stream);
+                    storedConfig = CheckpointMetadata.Read(path, metadata);
                     break;
                 case CheckpointFormat.TrainingCheckpoint:
                     (tensors, storedConfig) = RunCheckpointFile.ReadWeights(path, stream);
@@ -63,7 +62,7 @@ internal static class CheckpointReader
             throw new InvalidCheckpointException(path, $"the {format} file is corrupt or truncated ({e.GetType().Name}: {e.Message}).", e);
         }
 
-        return new Checkpoint(path, format, ToTimmKeys(path, tensors), metadata, storedConfig);
+        return new Checkpoint(path, format, ToTimmKeys(path, tensors), storedConfig);
     }
 
     // Failures of the libraries on bad bytes; our own checks already throw InvalidCheckpointException.

@@ -99,7 +99,10 @@ public sealed partial class ConvMixer
     /// <see cref="KeyLayout.Official"/> writes the official repository's flat <c>nn.Sequential</c> keys (in any format).
     /// </summary>
     /// <exception cref="InvalidOperationException">The official layout was asked for a model without a classifier (its last index is the Linear layer).</exception>
-    public void SaveCheckpoint(string path, CheckpointFormat? format, KeyLayout layout)
+    public void SaveCheckpoint(string path, CheckpointFormat? format, KeyLayout layout) => SaveCheckpoint(path, format, layout, null);
+
+    /// <summary>Saves with <paramref name="description"/> as the stored document (a model folder stores the same one in its config.json).</summary>
+    internal void SaveCheckpoint(string path, CheckpointFormat? format, KeyLayout layout, ModelConfig? description)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var chosen = format ?? FormatFromExtension(path);
@@ -122,7 +125,7 @@ public sealed partial class ConvMixer
             switch (chosen)
             {
                 case CheckpointFormat.Safetensors:
-                    SafetensorsFile.Write(stream, tensors, CheckpointMetadata.From(Config, Pretrained));
+                    SafetensorsFile.Write(stream, tensors, CheckpointMetadata.From(description ?? ModelConfig.Of(this)));
                     break;
                 case CheckpointFormat.PyTorch:
                     PyTorchPickler.PickleStateDict(stream, new Dictionary<string, Tensor>(tensors), leaveOpen: true);
@@ -150,21 +153,12 @@ public sealed partial class ConvMixer
             throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its configuration states {statedClasses} classes (num_classes), but the classifier of its weights has {checkpointClasses}.");
         }
 
-        if (stored?.Pretrained is { } pretrained)
+        if (stored?.Pretrained?.ProblemsFor(config with { NumClasses = checkpointClasses }) is [var first, ..])
         {
-            try
-            {
-                pretrained.ValidateFor(config with { NumClasses = checkpointClasses });
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its stored configuration does not fit the weights: {e.Message.Split(" (Parameter", 2)[0]}");
-            }
-
-            return pretrained;
+            throw new InvalidCheckpointException(checkpoint.ConfigPath, $"its stored configuration does not fit the weights: {first.Message}");
         }
 
-        return null;
+        return stored?.Pretrained;
     }
 
     private static (ConvMixerConfig Config, int CheckpointClasses) ResolveConfig(Checkpoint checkpoint, CheckpointLoadOptions options)
@@ -183,18 +177,18 @@ public sealed partial class ConvMixer
             }
         }
 
-        // Shapes cannot tell GELU from ReLU: explicit choice, then preset, then the file's metadata, then the published
-        // architecture with these shapes (ConvMixer-768/32 is ReLU), then GELU.
+        // Shapes cannot tell GELU from ReLU: explicit choice, then preset, then the stored description (the folder's, else
+        // the file's), then the published architecture with these shapes (ConvMixer-768/32 is ReLU), then GELU.
         var published = ConvMixerPresets.ByName.Values.FirstOrDefault(p => SameShapes(p, inferred));
         var activation = options.Activation
             ?? preset?.Activation
             ?? checkpoint.Stored?.Activation
-            ?? CheckpointMetadata.ReadActivation(checkpoint.Path, checkpoint.Metadata)
+            ?? checkpoint.FileStored?.Activation
             ?? published?.Activation
             ?? Activation.Gelu;
         var placement = preset?.ResidualPlacement
             ?? checkpoint.Stored?.ResidualPlacement
-            ?? CheckpointMetadata.ReadResidualPlacement(checkpoint.Path, checkpoint.Metadata)
+            ?? checkpoint.FileStored?.ResidualPlacement
             ?? ResidualPlacement.AroundSpatialMixing;
 
         var config = inferred with

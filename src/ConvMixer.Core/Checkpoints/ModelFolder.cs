@@ -67,14 +67,15 @@ public static class ModelFolder
         }
 
         Directory.CreateDirectory(folder);
-        model.SaveCheckpoint(Path.Combine(folder, SafetensorsFileName));
+        // One document, stored verbatim in config.json and in the weights' metadata.
+        var description = new ModelConfig(model.Config, model.Pretrained ?? new PretrainedConfig { Data = DataConfig.ImageNet with { InChannels = model.Config.InChannels } });
+        model.SaveCheckpoint(Path.Combine(folder, SafetensorsFileName), CheckpointFormat.Safetensors, KeyLayout.Timm, description);
         if (includePyTorchWeights)
         {
             model.SaveCheckpoint(Path.Combine(folder, PyTorchFileName));
         }
 
-        var pretrained = model.Pretrained ?? new PretrainedConfig { Data = DataConfig.ImageNet with { InChannels = model.Config.InChannels } };
-        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), ModelConfigJson.Serialize(model.Config, pretrained, indented: true) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, ConfigFileName), description.ToJson(indented: true) + "\n");
     }
 
     /// <summary>Reads a folder's <c>config.json</c> by timm's rules (current or legacy layout).</summary>
@@ -87,13 +88,6 @@ public static class ModelFolder
             throw new InvalidCheckpointException(path, $"it is larger than {MaxConfigBytes} bytes.");
         }
 
-        try
-        {
-            return ModelConfigJson.Parse(File.ReadAllText(path));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidCheckpointException(path, e.Message + ".");
-        }
+        return ModelConfig.ParseStored(File.ReadAllText(path), path);
     }
 }

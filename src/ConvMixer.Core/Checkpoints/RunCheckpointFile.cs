@@ -8,8 +8,8 @@ namespace ConvMixerNet.Core;
 
 /// <summary>
 /// The container of a training checkpoint (<c>checkpoint.ckpt</c>): a magic string and format version, a JSON header
-/// (<c>model</c>: the architecture; <c>config</c>: the model folder's <c>config.json</c> with preprocessing and class
-/// names; <c>run</c>: the trainer's own state), the weights in TorchSharp's format, then the trainer's binary trailer
+/// (<c>config</c>: the <see cref="ModelConfig"/> document, as in the run folder's <c>config.json</c>; <c>run</c>: the
+/// trainer's own state), the weights in TorchSharp's format, then the trainer's binary trailer
 /// (data order, random state, optimizer). Defined here so that everything that loads a model — <see cref="ConvMixer.FromCheckpoint"/>,
 /// the classifier, the tool's predict, info and convert — reads the weights and configuration of a training run, while
 /// ConvMixerNet.Training owns what the run state means.
@@ -19,8 +19,13 @@ public static class RunCheckpointFile
     /// <summary>The file name the trainer gives its checkpoint in a run folder.</summary>
     public const string FileName = "checkpoint.ckpt";
 
-    /// <summary>The format version written; version 1 (before the configuration was stored) is refused with a message.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>
+    /// The format version written. Version 2 (which kept the architecture apart from the document, under <c>model</c>)
+    /// is still read; version 1 (before the configuration was stored) is refused with a message.
+    /// </summary>
+    public const int FormatVersion = 3;
+
+    private const int SeparateArchitectureVersion = 2;
 
     private const string Magic = "ConvMixer.Training checkpoint";
     private const int MaxHeaderBytes = 64 << 20;
@@ -61,8 +66,7 @@ public static class RunCheckpointFile
         ArgumentNullException.ThrowIfNull(writeTrailer);
         var header = new JsonObject
         {
-            ["model"] = JsonSerializer.SerializeToNode(model.Config, Json),
-            ["config"] = model.Pretrained is { } pretrained ? ModelConfigJson.ToJson(model.Config, pretrained) : null,
+            [ModelConfig.MetadataKey] = ModelConfigJson.ToJson(model.Config, model.Pretrained),
             ["run"] = runState.DeepClone(),
         };
         AtomicFile.Write(path, stream =>
@@ -121,7 +125,7 @@ public static class RunCheckpointFile
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         var header = ReadHeader(path, reader);
         var tensors = TorchSharpCheckpointFile.Read(path, stream, moreFollows: true);
-        var stored = new StoredModelConfig(header.Pretrained, header.Model.NumClasses, header.Model.Activation, header.Model.ResidualPlacement);
+        var stored = new StoredModelConfig(header.Pretrained, header.Model.NumClasses, header.Model.Activation, header.Model.ResidualPlacement, header.Model);
         return (tensors, stored);
     }
 
@@ -160,11 +164,11 @@ public static class RunCheckpointFile
             }
 
             var version = reader.ReadInt32();
-            if (version != FormatVersion)
+            if (version != FormatVersion && version != SeparateArchitectureVersion)
             {
                 throw new InvalidCheckpointException(path, version == 1
                     ? "it is a training checkpoint of format version 1, written before models stored their configuration; this library reads version 2. Train again, or convert its weights with an earlier version."
-                    : $"it has training-checkpoint format version {version}; this library reads version {FormatVersion}.");
+                    : $"it has training-checkpoint format version {version}; this library reads versions {SeparateArchitectureVersion} and {FormatVersion}.");
             }
 
             // BinaryReader's string length prefix is 7-bit encoded; check it before the string is allocated.
@@ -176,22 +180,18 @@ public static class RunCheckpointFile
 
             var json = Encoding.UTF8.GetString(reader.ReadBytes(length));
             var header = JsonNode.Parse(json) as JsonObject ?? throw new InvalidCheckpointException(path, "its header is not a JSON object.");
-            var model = header["model"].Deserialize<ConvMixerConfig>(Json) ?? throw new InvalidCheckpointException(path, "its header has no model architecture.");
-            model.Validate();
-            PretrainedConfig? pretrained = null;
-            if (header["config"] is JsonObject config)
+            if (version == SeparateArchitectureVersion)
             {
-                try
-                {
-                    pretrained = ModelConfigJson.Parse(config.ToJsonString()).Pretrained;
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new InvalidCheckpointException(path, $"its stored configuration is invalid: {e.Message}.");
-                }
+                // Version 2: the architecture as a serialised ConvMixerConfig, the document (when known) beside it.
+                var model = header["model"].Deserialize<ConvMixerConfig>(Json) ?? throw new InvalidCheckpointException(path, "its header has no model architecture.");
+                model.Validate();
+                var pretrained = header[ModelConfig.MetadataKey] is JsonObject stored ? ModelConfig.ParseStored(stored.ToJsonString(), path).Pretrained : null;
+                return new RunCheckpointHeader(model, pretrained, header["run"]);
             }
 
-            return new RunCheckpointHeader(model, pretrained, header["run"]);
+            var config = header[ModelConfig.MetadataKey] as JsonObject ?? throw new InvalidCheckpointException(path, "its header has no model configuration.");
+            var description = ModelConfig.Parse(config.ToJsonString(), path);
+            return new RunCheckpointHeader(description.Architecture, description.Pretrained, header["run"]);
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or NotSupportedException)
         {

@@ -47,38 +47,33 @@ public sealed record DataConfig
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first setting that makes no sense.</summary>
     public void Validate()
     {
-        if (InChannels is not (1 or 3))
+        if (Problems() is [var first, ..])
         {
-            throw new ArgumentOutOfRangeException(nameof(InChannels), InChannels, "InChannels must be 1 (grey) or 3 (RGB).");
+            throw new ArgumentOutOfRangeException(first.Field, first.Message);
+        }
+    }
+
+    /// <summary>What makes no sense in this configuration (empty when nothing), in the order <see cref="Validate"/> checks it.</summary>
+    public IReadOnlyList<ConfigurationProblem> Problems()
+    {
+        var problems = new List<ConfigurationProblem>();
+        void Check(bool ok, string field, string message)
+        {
+            if (!ok)
+            {
+                problems.Add(new ConfigurationProblem(field, message));
+            }
         }
 
-        if (InputSize is <= 0 or > 8192)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "InputSize must be between 1 and 8192 pixels.");
-        }
-
-        if (!(CropFraction > 0.0 && CropFraction <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CropFraction), CropFraction, "CropFraction must be in (0, 1].");
-        }
-
-        if (ResizeSize > 65536)
-        {
-            throw new ArgumentOutOfRangeException(nameof(CropFraction), CropFraction, $"InputSize / CropFraction = {ResizeSize} is too large.");
-        }
-
-        if (!Enum.IsDefined(Interpolation))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Interpolation), Interpolation, "Unknown interpolation.");
-        }
-
-        if (!Enum.IsDefined(CropMode))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CropMode), CropMode, "Unknown crop mode.");
-        }
-
-        PerChannel(Mean, nameof(Mean), v => float.IsFinite(v), "a finite number");
-        PerChannel(Std, nameof(Std), v => float.IsFinite(v) && v > 0f, "a positive number");
+        Check(InChannels is 1 or 3, nameof(InChannels), "InChannels must be 1 (grey) or 3 (RGB).");
+        Check(InputSize is > 0 and <= 8192, nameof(InputSize), "InputSize must be between 1 and 8192 pixels.");
+        Check(CropFraction > 0.0 && CropFraction <= 1.0, nameof(CropFraction), "CropFraction must be in (0, 1].");
+        Check(problems.Count > 0 || ResizeSize <= 65536, nameof(CropFraction), $"InputSize / CropFraction = {ResizeSize} is too large.");
+        Check(Enum.IsDefined(Interpolation), nameof(Interpolation), "Unknown interpolation.");
+        Check(Enum.IsDefined(CropMode), nameof(CropMode), "Unknown crop mode.");
+        PerChannel(problems, Mean, nameof(Mean), v => float.IsFinite(v), "a finite number");
+        PerChannel(problems, Std, nameof(Std), v => float.IsFinite(v) && v > 0f, "a positive number");
+        return problems;
     }
 
     /// <inheritdoc />
@@ -96,19 +91,18 @@ public sealed record DataConfig
 
     private static string Join(IReadOnlyList<float> values) => string.Join(", ", values.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)));
 
-    private void PerChannel(IReadOnlyList<float>? values, string name, Func<float, bool> valid, string what)
+    private void PerChannel(List<ConfigurationProblem> problems, IReadOnlyList<float>? values, string name, Func<float, bool> valid, string what)
     {
         if (values is null || values.Count != InChannels)
         {
-            throw new ArgumentOutOfRangeException(name, values?.Count ?? 0, $"{name} needs {InChannels} value(s), one per input channel, but has {values?.Count ?? 0}.");
+            problems.Add(new ConfigurationProblem(name, $"{name} needs {InChannels} value(s), one per input channel, but has {values?.Count ?? 0}."));
+            return;
         }
 
-        for (var c = 0; c < values.Count; c++)
+        var bad = Enumerable.Range(0, values.Count).FirstOrDefault(c => !valid(values[c]), -1);
+        if (bad >= 0)
         {
-            if (!valid(values[c]))
-            {
-                throw new ArgumentOutOfRangeException(name, values[c], $"{name}[{c}] must be {what}.");
-            }
+            problems.Add(new ConfigurationProblem(name, $"{name}[{bad}] must be {what}."));
         }
     }
 }

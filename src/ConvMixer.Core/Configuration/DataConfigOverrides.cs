@@ -34,8 +34,18 @@ public sealed record DataConfigOverrides
     /// <exception cref="ArgumentOutOfRangeException">The result makes no sense (for example a mean per channel of another count).</exception>
     public DataConfig ApplyTo(DataConfig config)
     {
+        var result = Replace(config);
+        result.Validate();
+        return result;
+    }
+
+    /// <summary>What would make no sense in <paramref name="config"/> with these overrides (empty when nothing).</summary>
+    public IReadOnlyList<ConfigurationProblem> ProblemsWith(DataConfig config) => Replace(config).Problems();
+
+    private DataConfig Replace(DataConfig config)
+    {
         ArgumentNullException.ThrowIfNull(config);
-        var result = config with
+        return config with
         {
             InputSize = InputSize ?? config.InputSize,
             CropFraction = CropFraction ?? config.CropFraction,
@@ -43,7 +53,5 @@ public sealed record DataConfigOverrides
             Mean = Mean ?? config.Mean,
             Std = Std ?? config.Std,
         };
-        result.Validate();
-        return result;
     }
 }

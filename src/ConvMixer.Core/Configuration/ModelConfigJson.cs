@@ -8,8 +8,8 @@ namespace ConvMixerNet.Core;
 /// A model's configuration as the <c>config.json</c> of a Hugging Face model folder that timm writes and reads
 /// (<c>save_config_for_hf</c>, <c>load_model_config_from_path</c>): <c>architecture</c>, <c>num_classes</c>,
 /// <c>num_features</c>, <c>label_names</c>, <c>model_args</c> and <c>pretrained_cfg</c> (only the fields timm's
-/// <c>PretrainedCfg</c> knows, since timm builds one from it). The same document is stored in <c>.safetensors</c>
-/// metadata, training checkpoints and ONNX metadata, so one codec serves every format.
+/// <c>PretrainedCfg</c> knows, since timm builds one from it). The same document is stored verbatim in every container
+/// (see <see cref="ModelConfig"/>), so this is the only place a field is spelt.
 /// </summary>
 internal static class ModelConfigJson
 {
@@ -28,13 +28,13 @@ internal static class ModelConfigJson
                 && architecture.ResidualPlacement == ResidualPlacement.AroundSpatialMixing;
         });
 
-    public static string Serialize(ConvMixerConfig architecture, PretrainedConfig pretrained, bool indented) =>
+    public static string Serialize(ConvMixerConfig architecture, PretrainedConfig? pretrained, bool indented) =>
         ToJson(architecture, pretrained).ToJsonString(indented ? Indented : null);
 
-    public static JsonObject ToJson(ConvMixerConfig architecture, PretrainedConfig pretrained)
+    /// <summary>The document; without <paramref name="pretrained"/> it has no <c>pretrained_cfg</c> (nothing is known about preprocessing).</summary>
+    public static JsonObject ToJson(ConvMixerConfig architecture, PretrainedConfig? pretrained)
     {
         var timmName = TimmName(architecture);
-        var data = pretrained.Data;
         // timm's variant functions fix dim, depth, kernel and patch (passing them again is a TypeError), so model_args
         // carries them only for shapes timm has no name for; timm's ConvMixer ignores the extra 'activation'.
         var modelArgs = new JsonObject { ["in_chans"] = architecture.InChannels, ["activation"] = Name(architecture.Activation) };
@@ -47,6 +47,20 @@ internal static class ModelConfigJson
             modelArgs["residual_placement"] = Snake(architecture.ResidualPlacement.ToString());
         }
 
+        var config = new JsonObject
+        {
+            ["architecture"] = timmName ?? pretrained?.Architecture ?? "convmixer",
+            ["num_classes"] = architecture.NumClasses,
+            ["num_features"] = architecture.Dim,
+            ["global_pool"] = "avg",
+        };
+        if (pretrained is null)
+        {
+            config["model_args"] = modelArgs;
+            return config;
+        }
+
+        var data = pretrained.Data;
         var pretrainedCfg = new JsonObject
         {
             ["input_size"] = new JsonArray(data.InChannels, data.InputSize, data.InputSize),
@@ -62,14 +76,6 @@ internal static class ModelConfigJson
         AddIfSet(pretrainedCfg, "license", pretrained.License);
         AddIfSet(pretrainedCfg, "description", pretrained.Description);
         AddIfSet(pretrainedCfg, "origin_url", pretrained.OriginUrl);
-
-        var config = new JsonObject
-        {
-            ["architecture"] = timmName ?? pretrained.Architecture ?? "convmixer",
-            ["num_classes"] = architecture.NumClasses,
-            ["num_features"] = architecture.Dim,
-            ["global_pool"] = "avg",
-        };
         if (pretrained.LabelNames is { } labels)
         {
             config["label_names"] = new JsonArray(labels.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
@@ -122,6 +128,15 @@ internal static class ModelConfigJson
             throw new InvalidDataException("it is not a JSON object");
         }
 
+        // Our documents without pretrained_cfg say nothing about preprocessing (the weights came without it).
+        var modelArgs = config["model_args"] switch
+        {
+            null => null,
+            JsonObject args => args,
+            _ => throw Field("model_args", "is not an object"),
+        };
+        var hasPretrained = config["pretrained_cfg"] is not null || modelArgs is null;
+
         // Legacy single-dict layout: everything is the pretrained config, 'labels' is the old name of 'label_names'.
         JsonObject pretrainedCfg;
         if (config["pretrained_cfg"] is null)
@@ -142,7 +157,6 @@ internal static class ModelConfigJson
             throw Field("label_names", $"has {labels.Count} names, but num_classes is {classes}");
         }
 
-        var modelArgs = config["model_args"] as JsonObject;
         var prefix = ReferenceEquals(pretrainedCfg, config) ? string.Empty : "pretrained_cfg.";
         var data = new DataConfig();
         if (pretrainedCfg["input_size"] is { } inputSize)
@@ -201,7 +215,10 @@ internal static class ModelConfigJson
             }
         }
 
-        ValidateData(data, prefix);
+        if (hasPretrained)
+        {
+            ValidateData(data, prefix);
+        }
 
         var architecture = OptionalString(config, "architecture");
         var pretrained = new PretrainedConfig
@@ -224,13 +241,48 @@ internal static class ModelConfigJson
             },
         };
 
+        var activation = modelArgs?["activation"] is { } activationNode ? ParseEnum<Activation>(StringValue(activationNode, "model_args.activation"), "model_args.activation") : ActivationOfName(architecture);
+        var placement = modelArgs?["residual_placement"] is { } placementNode ? ParsePlacement(StringValue(placementNode, "model_args.residual_placement"), "model_args.residual_placement") : (ResidualPlacement?)null;
         return new StoredModelConfig(
-            pretrained,
+            hasPretrained ? pretrained : null,
             numClasses,
-            modelArgs?["activation"] is { } activation ? ParseEnum<Activation>(StringValue(activation, "model_args.activation"), "model_args.activation") : ActivationOfName(architecture),
-            modelArgs?["residual_placement"] is { } placement
-                ? ParseEnum<ResidualPlacement>(StringValue(placement, "model_args.residual_placement").Replace("_", string.Empty, StringComparison.Ordinal), "model_args.residual_placement")
-                : null);
+            activation,
+            placement,
+            FullArchitecture(architecture, modelArgs, numClasses, data.InChannels, activation, placement));
+    }
+
+    /// <summary>
+    /// Reads a residual placement in any spelling a version wrote: <c>around_spatial_mixing</c> (config.json, ONNX) or
+    /// <c>AroundSpatialMixing</c> (the <c>.safetensors</c> metadata of earlier versions).
+    /// </summary>
+    public static ResidualPlacement ParsePlacement(string text, string field) =>
+        ParseEnum<ResidualPlacement>(text.Replace("_", string.Empty, StringComparison.Ordinal), field);
+
+    /// <summary>Reads an activation (<c>gelu</c>, <c>relu</c>, any case).</summary>
+    public static Activation ParseActivation(string text, string field) => ParseEnum<Activation>(text, field);
+
+    // The whole architecture when the document determines it: timm's name fixes the shape, model_args gives it otherwise.
+    private static ConvMixerConfig? FullArchitecture(string? name, JsonObject? modelArgs, int? numClasses, int inChannels, Activation? activation, ResidualPlacement? placement)
+    {
+        var preset = name is not null && TimmNames.Contains(name) ? ConvMixerPresets.Get(name) : null;
+        int? Dimension(string field, int? fallback) =>
+            modelArgs?[field] is { } node ? IntValue(node, "model_args." + field) is var v && v > 0 ? v : throw Field("model_args." + field, "must be positive") : fallback;
+        var dim = Dimension("dim", preset?.Dim);
+        var depth = Dimension("depth", preset?.Depth);
+        var kernel = Dimension("kernel_size", preset?.KernelSize);
+        var patch = Dimension("patch_size", preset?.PatchSize);
+        if (dim is null || depth is null || kernel is null || patch is null || numClasses is null)
+        {
+            return null;
+        }
+
+        if (numClasses < 0)
+        {
+            throw Field("num_classes", $"is {numClasses}; it must be 0 (no classifier) or positive");
+        }
+
+        return new ConvMixerConfig(dim.Value, depth.Value, kernel.Value, patch.Value, numClasses.Value, inChannels,
+            activation ?? preset?.Activation ?? Activation.Gelu, placement ?? ResidualPlacement.AroundSpatialMixing);
     }
 
     private static Activation? ActivationOfName(string? architecture) =>
@@ -238,21 +290,17 @@ internal static class ModelConfigJson
 
     private static void ValidateData(DataConfig data, string prefix)
     {
-        try
+        if (data.Problems() is [var first, ..])
         {
-            data.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            var field = e.ParamName switch
+            var field = first.Field switch
             {
                 nameof(DataConfig.Mean) => "mean",
                 nameof(DataConfig.Std) => "std",
                 nameof(DataConfig.CropFraction) => "crop_pct",
                 nameof(DataConfig.InputSize) or nameof(DataConfig.InChannels) => "input_size",
-                _ => e.ParamName,
+                _ => first.Field,
             };
-            throw Field(prefix + field, e.Message.Split(" (Parameter", 2)[0]);
+            throw Field(prefix + field, first.Message);
         }
     }
 

@@ -56,28 +56,29 @@ public sealed record PretrainedConfig
     /// </summary>
     public void ValidateFor(ConvMixerConfig architecture)
     {
+        if (ProblemsFor(architecture) is [var first, ..])
+        {
+            throw new ArgumentException(first.Message, first.Field.StartsWith(nameof(Data), StringComparison.Ordinal) ? nameof(Data) : first.Field);
+        }
+    }
+
+    /// <summary>Why this configuration cannot belong to <paramref name="architecture"/> (empty when it can), as <see cref="ValidateFor"/> checks it.</summary>
+    public IReadOnlyList<ConfigurationProblem> ProblemsFor(ConvMixerConfig architecture)
+    {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(Data, nameof(Data));
-        try
+        var problems = Data.Problems().Select(p => new ConfigurationProblem($"{nameof(Data)}.{p.Field}", $"{nameof(Data)}.{p.Field}: {p.Message}")).ToList();
+        if (problems.Count == 0 && Data.InChannels != architecture.InChannels)
         {
-            Data.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new ArgumentException($"Data.{e.ParamName}: {FirstSentence(e.Message)}", nameof(Data), e);
-        }
-
-        if (Data.InChannels != architecture.InChannels)
-        {
-            throw new ArgumentException(
-                $"Data.InChannels is {Data.InChannels}, but the model takes {architecture.InChannels}-channel images.", nameof(Data));
+            problems.Add(new ConfigurationProblem($"{nameof(Data)}.{nameof(DataConfig.InChannels)}", $"Data.InChannels is {Data.InChannels}, but the model takes {architecture.InChannels}-channel images."));
         }
 
         if (LabelNames is not null && LabelNames.Count != architecture.NumClasses)
         {
-            throw new ArgumentException(
-                $"LabelNames has {LabelNames.Count} names, but the model has {architecture.NumClasses} classes.", nameof(LabelNames));
+            problems.Add(new ConfigurationProblem(nameof(LabelNames), $"LabelNames has {LabelNames.Count} names, but the model has {architecture.NumClasses} classes."));
         }
+
+        return problems;
     }
 
     /// <inheritdoc />
@@ -92,6 +93,4 @@ public sealed record PretrainedConfig
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Data, Architecture, Source, LabelNames?.Count);
-
-    private static string FirstSentence(string message) => message.Split(" (Parameter", 2)[0];
 }

@@ -5,4 +5,5 @@ namespace ConvMixerNet.Core;
 /// <param name="NumClasses">The class count it states, to check against the classifier's shape.</param>
 /// <param name="Activation">The activation, which tensor shapes cannot show.</param>
 /// <param name="ResidualPlacement">Where the skip connections sit, when not the default.</param>
-internal sealed record StoredModelConfig(PretrainedConfig? Pretrained, int? NumClasses, Activation? Activation, ResidualPlacement? ResidualPlacement);
+/// <param name="Architecture">The whole architecture, when the description determines it (a timm name or model_args with every dimension).</param>
+internal sealed record StoredModelConfig(PretrainedConfig? Pretrained, int? NumClasses, Activation? Activation, ResidualPlacement? ResidualPlacement, ConvMixerConfig? Architecture = null);

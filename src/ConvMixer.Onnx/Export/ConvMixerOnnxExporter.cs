@@ -26,17 +26,11 @@ public static class ConvMixerOnnxExporter
     /// <summary>The producer name written into every exported file.</summary>
     public const string ProducerName = "ConvMixerNet.Onnx";
 
-    // The model's preprocessing and class names go along (as in .safetensors metadata), so the file alone classifies right.
-    private static IReadOnlyDictionary<string, string>? WithStoredConfiguration(ConvMixer model, IReadOnlyDictionary<string, string>? metadata)
+    // The model's description (architecture, preprocessing, class names) is the document every container stores, so the file alone classifies right.
+    private static Dictionary<string, string> WithModelConfig(ConvMixer model, IReadOnlyDictionary<string, string>? metadata)
     {
-        if (model.Pretrained is null)
-        {
-            return metadata;
-        }
-
-        var merged = ModelMetadata.From(model.Config, model.Pretrained)
-            .Where(p => !OnnxMetadataKeys.Reserved.Contains(p.Key) && p.Key != "format" && p.Key != "architecture")
-            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        CheckMetadata(metadata);
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal) { [OnnxMetadataKeys.Config] = ModelConfig.Of(model).ToJson() };
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
         {
             merged[key] = value;
@@ -79,10 +73,8 @@ public static class ConvMixerOnnxExporter
     internal static ModelProto BuildModel(ConvMixer model, IReadOnlyDictionary<string, string>? metadata, OnnxExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        metadata = WithStoredConfiguration(model, metadata);
-        ArgumentNullException.ThrowIfNull(model);
+        var allMetadata = WithModelConfig(model, metadata);
         options ??= OnnxExportOptions.Default;
-        CheckMetadata(metadata);
         var config = model.Config;
         var gelu20 = options.GeluForm == OnnxGeluForm.Gelu20 && config.Activation == Activation.Gelu;
 
@@ -151,7 +143,7 @@ public static class ConvMixerOnnxExporter
             Graph = graph,
         };
         onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = gelu20 ? 20 : DefaultOpset });
-        foreach (var (key, value) in ArchitectureMetadata.Write(config).Concat(metadata ?? new Dictionary<string, string>()))
+        foreach (var (key, value) in allMetadata)
         {
             onnx.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }

@@ -17,8 +17,7 @@ internal sealed record GraphSignature(
     /// <summary>The architecture, or an <see cref="InvalidOnnxModelException"/> that says why this is not a ConvMixer export.</summary>
     public ConvMixerConfig ConvMixerArchitecture(string path)
     {
-        var config = ArchitectureMetadata.TryRead(Metadata, out var problem)
-            ?? throw NotConvMixer(path, problem);
+        var config = Describe(path);
         var outputName = OnnxGraphNames.OutputFor(config.NumClasses);
         var outputWidth = config.NumClasses > 0 ? config.NumClasses : config.Dim;
         if (Inputs.Count != 1 || Inputs[0].Name != OnnxGraphNames.Input)
@@ -50,6 +49,24 @@ internal sealed record GraphSignature(
         }
 
         return config;
+    }
+
+    /// <summary>The model description stored with the graph, else (files of earlier versions) the architecture keys.</summary>
+    public ConvMixerConfig Describe(string path)
+    {
+        if (!Metadata.ContainsKey(OnnxMetadataKeys.Config))
+        {
+            return ArchitectureMetadata.TryRead(Metadata, out var problem) ?? throw NotConvMixer(path, problem);
+        }
+
+        try
+        {
+            return ModelConfig.FromMetadata(Metadata, path)!.Architecture;
+        }
+        catch (InvalidCheckpointException e)
+        {
+            throw new InvalidOnnxModelException(path, e.Problem, e);
+        }
     }
 
     /// <summary>The optional output that holds the last ConvMixer layer's output, if the graph has it.</summary>

@@ -31,7 +31,7 @@ public sealed class OnnxConvMixer : IImageClassificationModel, IFeatureMapModel
         Architecture = architecture;
         Metadata = metadata;
         _outputNames = [OnnxGraphNames.OutputFor(architecture.NumClasses)];
-        _pretrained = new Lazy<PretrainedConfig?>(() => ConvMixerNet.Core.ModelMetadata.ReadPretrained(path, metadata, architecture));
+        _pretrained = new Lazy<PretrainedConfig?>(() => ModelConfig.FromMetadata(metadata, path)?.Pretrained);
     }
 
     /// <summary>The file the model was loaded from.</summary>
@@ -40,7 +40,7 @@ public sealed class OnnxConvMixer : IImageClassificationModel, IFeatureMapModel
     /// <summary>The architecture recorded in the file's metadata.</summary>
     public ConvMixerConfig Architecture { get; }
 
-    /// <summary>All <c>metadata_props</c> of the file (the architecture keys and whatever the exporter's caller added).</summary>
+    /// <summary>All <c>metadata_props</c> of the file (the model description and whatever the exporter's caller added).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The preprocessing and class names stored in the file's metadata (under <c>config</c>), if any.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -32,7 +33,9 @@ public static class TrainingCheckpoint
         ArgumentNullException.ThrowIfNull(optimizer);
         var helper = optimizer as OptimizerHelper
             ?? throw new ArgumentException($"{optimizer.GetType().Name} cannot save its state.", nameof(optimizer));
-        var run = JsonSerializer.SerializeToNode(state with { NextEpochOrder = [], RandomState = [] }, Json)!;
+        var run = JsonSerializer.SerializeToNode(state with { NextEpochOrder = [], RandomState = [] }, Json)!.AsObject();
+        // The architecture is in the container's model description; the run state does not repeat it.
+        run.Remove(nameof(CheckpointState.ModelConfig));
         RunCheckpointFile.Save(path, model, run, writer =>
         {
             WriteArray(writer, state.NextEpochOrder);
@@ -71,8 +74,15 @@ public static class TrainingCheckpoint
     {
         try
         {
-            return header.Run?.Deserialize<CheckpointState>(Json)
-                ?? throw new InvalidCheckpointException(path, "it holds no training state (it is not a checkpoint of a training run).");
+            if (header.Run is not JsonObject run)
+            {
+                throw new InvalidCheckpointException(path, "it holds no training state (it is not a checkpoint of a training run).");
+            }
+
+            // Checkpoints of earlier versions repeat the architecture in the run state; the header's is the one that counts.
+            var state = (JsonObject)run.DeepClone();
+            state[nameof(CheckpointState.ModelConfig)] = JsonSerializer.SerializeToNode(header.Model, Json);
+            return state.Deserialize<CheckpointState>(Json)!;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {

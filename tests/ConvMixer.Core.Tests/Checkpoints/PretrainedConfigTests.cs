@@ -216,8 +216,8 @@ public class PretrainedConfigTests
     // A .safetensors file whose 'config' metadata is the given document.
     private static string WriteSafetensors(ConvMixer model, string path, JsonObject config)
     {
-        var metadata = CheckpointMetadata.From(model.Config, pretrained: null);
-        metadata[CheckpointMetadata.ConfigKey] = config.ToJsonString();
+        var metadata = CheckpointMetadata.From(ModelConfig.Of(model));
+        metadata[ModelConfig.MetadataKey] = config.ToJsonString();
         using var scope = torch.NewDisposeScope();
         var tensors = model.state_dict().Select(p => KeyValuePair.Create(p.Key, p.Value.detach().contiguous())).ToList();
         using var stream = File.Create(path);
