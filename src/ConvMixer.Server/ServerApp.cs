@@ -1,12 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Extensions.Options;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace ConvMixerNet.Server;
 
-/// <summary>Builds the service: configuration, the batching queue, the API, the page and error handling.</summary>
+/// <summary>Builds the service: configuration, ConvMixerNet.Serving (the batching queue and the API), the page and error handling.</summary>
 public static class ServerApp
 {
     /// <summary>
@@ -15,13 +11,13 @@ public static class ServerApp
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
     {
-        ["--weights"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Weights)}",
-        ["--input-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.InputSize)}",
-        ["--batch-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.BatchSize)}",
-        ["--max-batch-delay-ms"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxBatchDelayMs)}",
-        ["--queue-capacity"] = $"{ServerOptions.Section}:{nameof(ServerOptions.QueueCapacity)}",
-        ["--threads"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Threads)}",
-        ["--max-upload-bytes"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxUploadBytes)}",
+        ["--weights"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.Weights)}",
+        ["--input-size"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.InputSize)}",
+        ["--batch-size"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.BatchSize)}",
+        ["--max-batch-delay-ms"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.MaxBatchDelayMs)}",
+        ["--queue-capacity"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.QueueCapacity)}",
+        ["--threads"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.Threads)}",
+        ["--max-upload-bytes"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.MaxUploadBytes)}",
     };
 
     /// <summary>Creates the application from the command line.</summary>
@@ -32,22 +28,12 @@ public static class ServerApp
 
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
-        builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
-        builder.Services.AddSingleton<IClassificationModelLoader, CheckpointModelLoader>();
-        builder.Services.AddSingleton<ClassificationQueue>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<ClassificationQueue>());
+        builder.Services.AddConvMixerClassification(builder.Configuration.GetSection(ConvMixerServingOptions.Section));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        });
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteErrorAsync, StatusCodeSelector = StatusCodeOf });
-        app.MapClassificationApi();
-        app.MapExplanationApi();
+        app.MapConvMixerClassification();
         app.MapPage();
         return app;
     }
@@ -59,6 +45,6 @@ public static class ServerApp
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var message = error is BadHttpRequestException bad ? $"bad request: {bad.Message}" : "the server failed to answer; the error is in its log";
-        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), context.RequestServices.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions);
+        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), ServingJson.Options);
     }
 }
