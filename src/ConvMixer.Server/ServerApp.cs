@@ -18,6 +18,7 @@ public static class ServerApp
         ["--queue-capacity"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.QueueCapacity)}",
         ["--threads"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.Threads)}",
         ["--max-upload-bytes"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.MaxUploadBytes)}",
+        ["--model-name"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.ModelName)}",
     };
 
     /// <summary>Creates the application from the command line.</summary>

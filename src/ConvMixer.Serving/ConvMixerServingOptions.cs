@@ -27,6 +27,12 @@ public sealed class ConvMixerServingOptions
     /// <summary>libtorch's intra-op threads (default: libtorch's choice, one per core).</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// The model's name in the Open Inference Protocol's routes (<c>/v2/models/NAME</c>); default: the architecture's
+    /// name as timm spells it, e.g. <c>convmixer_768_32</c>.
+    /// </summary>
+    public string? ModelName { get; set; }
+
     /// <summary>The largest request body accepted; a larger one is refused with 413 before it is read.</summary>
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 }

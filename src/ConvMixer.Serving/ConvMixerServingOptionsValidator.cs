@@ -55,8 +55,16 @@ public sealed class ConvMixerServingOptionsValidator : IValidateOptions<ConvMixe
             failures.Add($"ConvMixer:MaxUploadBytes must be positive, not {options.MaxUploadBytes}.");
         }
 
+        if (options.ModelName is { } modelName && !IsRouteName(modelName))
+        {
+            failures.Add($"ConvMixer:ModelName '{modelName}' must be letters, digits, '.', '_' or '-' (it is part of the /v2 routes).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsRouteName(string name) =>
+        name.Length is > 0 and <= 128 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     // A hub model is downloaded when the model loads; here only its form is checked.
     private static bool IsHubModel(string weights, out string? problem)

@@ -4,7 +4,8 @@ namespace ConvMixerNet.Serving;
 public static class ServingEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps POST /v1/classify, POST /v1/explain, GET /v1/model, GET /healthz and GET /readyz, and nothing else: the
+    /// Maps POST /v1/classify, POST /v1/explain, GET /v1/model, GET /healthz, GET /readyz and the Open Inference
+    /// Protocol's /v2 routes (metadata, health, inference), and nothing else: the
     /// app keeps its own routes. Needs <see cref="ServingServiceCollectionExtensions.AddConvMixerClassification(IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/>.
     /// </summary>
     public static IEndpointRouteBuilder MapConvMixerClassification(this IEndpointRouteBuilder endpoints)
@@ -12,6 +13,7 @@ public static class ServingEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapClassificationApi();
         endpoints.MapExplanationApi();
+        endpoints.MapOpenInference();
         return endpoints;
     }
 }

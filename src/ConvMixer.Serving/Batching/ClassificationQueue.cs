@@ -88,6 +88,19 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         return admission;
     }
 
+    /// <summary>
+    /// Queues a preprocessed batch <c>[count, C, H, W]</c>; on <see cref="Admission.Accepted"/>, <paramref name="answer"/>
+    /// completes with its logits <c>[count, classes]</c>, and <paramref name="inFlight"/> counts the request until it is
+    /// disposed, as for <see cref="TryEnqueue"/>. Batched with the other requests of its kind in one forward pass.
+    /// </summary>
+    public Admission TryEnqueueLogits(float[] values, int count, CancellationToken aborted, out Task<float[]> answer, out IDisposable? inFlight)
+    {
+        var request = new LogitsRequest(values, count, aborted);
+        var admission = TryWrite(request, out inFlight);
+        answer = request.Answer;
+        return admission;
+    }
+
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -214,6 +227,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         var batch = new List<ModelRequest>(_options.BatchSize);
         var images = new List<RgbImage>(_options.BatchSize);
         var classifications = new List<ClassificationRequest>(_options.BatchSize);
+        var tensors = new List<LogitsRequest>(_options.BatchSize);
         // WaitToReadAsync keeps answering true while requests remain after the queue is closed, so it drains.
         while (Wait(_channel.Reader.WaitToReadAsync()))
         {
@@ -229,6 +243,13 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             if (classifications.Count > 0)
             {
                 Classify(model, classifications, images);
+            }
+
+            tensors.Clear();
+            tensors.AddRange(batch.OfType<LogitsRequest>());
+            if (tensors.Count > 0)
+            {
+                ComputeLogits(model, tensors);
             }
 
             foreach (var explanation in batch.OfType<ExplanationRequest>())
@@ -256,6 +277,35 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         catch (Exception e)
         {
             LogBatchFailed(_logger, batch.Count, e.Message, e);
+            foreach (var request in batch)
+            {
+                request.Fail(e);
+            }
+        }
+    }
+
+    // One forward pass for every preprocessed batch gathered; each request gets its own rows back.
+    private void ComputeLogits(IClassificationModel model, List<LogitsRequest> batch)
+    {
+        try
+        {
+            var count = batch.Sum(r => r.Count);
+            var values = batch.Count == 1 ? batch[0].Values : batch.SelectMany(r => r.Values).ToArray();
+            var logits = model.Logits(values, count);
+            var classes = logits.Length / count;
+            var offset = 0;
+            foreach (var request in batch)
+            {
+                request.Complete(logits.AsSpan(offset * classes, request.Count * classes).ToArray());
+                offset += request.Count;
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _images, count);
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(_logger, batch.Sum(r => r.Count), e.Message, e);
             foreach (var request in batch)
             {
                 request.Fail(e);

@@ -23,6 +23,21 @@ public sealed class ClassifierModel : IClassificationModel
     public ModelDescription Description { get; }
 
     /// <inheritdoc />
+    public string Platform => _classifier.Backend.StartsWith("ONNX Runtime", StringComparison.Ordinal) ? "onnxruntime_onnx" : "torchsharp";
+
+    /// <inheritdoc />
+    public float[] Preprocess(RgbImage image) => _classifier.Preprocessor.Process(image);
+
+    /// <inheritdoc />
+    public float[] Logits(float[] batch, int count)
+    {
+        var input = Description.Preprocessing;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var values = TorchSharp.torch.tensor(batch, [count, input.InChannels, input.InputSize, input.InputSize]);
+        return _classifier.Logits(values).data<float>().ToArray();
+    }
+
+    /// <inheritdoc />
     public RgbImage Decode(byte[] data) => _classifier.Preprocessor.Decode(data, "upload");
 
     /// <inheritdoc />

@@ -16,6 +16,15 @@ public interface IClassificationModel : IDisposable
     /// <exception cref="ImageDecodeException">The bytes are not a supported image, or it is truncated or corrupt.</exception>
     RgbImage Decode(byte[] data);
 
+    /// <summary>What runs the model, the protocol's platform: <c>torchsharp</c> or <c>onnxruntime_onnx</c> (Triton's name).</summary>
+    string Platform => "convmixer";
+
+    /// <summary>Turns a decoded image into model input (CHW float32), exactly as classification does; touches no tensor.</summary>
+    float[] Preprocess(RgbImage image) => throw new NotSupportedException($"The model {Name} does not take preprocessed input.");
+
+    /// <summary>The logits <c>[count, ClassCount]</c> of a preprocessed batch <c>[count, C, H, W]</c>; called on the worker thread only.</summary>
+    float[] Logits(float[] batch, int count) => throw new NotSupportedException($"The model {Name} does not give logits.");
+
     /// <summary>Classifies a batch with one forward pass; called on the worker thread only.</summary>
     IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<RgbImage> images, int topK);
 
