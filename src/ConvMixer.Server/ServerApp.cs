@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace ConvMixerNet.Server;
@@ -30,11 +31,16 @@ public static class ServerApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
         builder.Services.AddConvMixerClassification(builder.Configuration.GetSection(ConvMixerServingOptions.Section));
+        // GET /metrics: the service's meter and ASP.NET Core's HTTP and Kestrel metrics, in Prometheus's text format.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ServingMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteErrorAsync, StatusCodeSelector = StatusCodeOf });
         app.MapConvMixerClassification();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapPage();
         return app;
     }

@@ -15,7 +15,8 @@ public static class ServingServiceCollectionExtensions
 
     /// <summary>
     /// Adds the batching queue and its hosted service (one model thread), the injectable
-    /// <see cref="IImageClassificationService"/>, a health check tagged <c>ready</c>, and options bound from
+    /// <see cref="IImageClassificationService"/>, a health check tagged <c>ready</c>, the <see cref="ServingMetrics"/>
+    /// meter (<see cref="ServingMetrics.MeterName"/>), and options bound from
     /// <paramref name="section"/> (e.g. <c>builder.Configuration.GetSection("ConvMixer")</c>), validated at start-up.
     /// </summary>
     public static IServiceCollection AddConvMixerClassification(this IServiceCollection services, IConfiguration section)
@@ -40,6 +41,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConvMixerServingOptions>, ConvMixerServingOptionsValidator>());
         // An app or a test may bring its own loader (registered before or after this call: the last one wins).
         services.TryAddSingleton<IClassificationModelLoader, CheckpointModelLoader>();
+        services.AddMetrics();
+        services.TryAddSingleton<ServingMetrics>();
         services.TryAddSingleton<ClassificationQueue>();
         services.AddHostedService(provider => provider.GetRequiredService<ClassificationQueue>());
         services.TryAddSingleton<IImageClassificationService, QueueClassificationService>();

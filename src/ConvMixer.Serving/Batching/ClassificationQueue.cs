@@ -21,6 +21,8 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private readonly Channel<ModelRequest> _channel;
     private readonly TaskCompletionSource _workerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly InFlightRequests _inFlight = new();
+    private readonly ServingMetrics _metrics;
+    private string _metricName = "loading";
     private CancellationTokenRegistration _stoppingRegistration;
     private Thread? _worker;
     private volatile IClassificationModel? _model;
@@ -30,8 +32,10 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private long _images;
 
     /// <summary>Creates the queue; <see cref="StartAsync"/> starts the worker.</summary>
-    public ClassificationQueue(IOptions<ConvMixerServingOptions> options, IClassificationModelLoader loader, IHostApplicationLifetime lifetime, ILogger<ClassificationQueue> logger)
+    public ClassificationQueue(
+        IOptions<ConvMixerServingOptions> options, IClassificationModelLoader loader, IHostApplicationLifetime lifetime, ILogger<ClassificationQueue> logger, ServingMetrics metrics)
     {
+        _metrics = metrics;
         _options = options.Value;
         _loader = loader;
         _lifetime = lifetime;
@@ -41,6 +45,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once, which becomes a 503
         });
+        _metrics.QueueDepth = () => _channel.Reader.Count;
     }
 
     /// <summary>The model, once the worker has loaded it.</summary>
@@ -154,6 +159,22 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     private Admission TryWrite(ModelRequest request, out IDisposable? inFlight)
     {
+        var admission = TryAdmit(request, out inFlight);
+        if (admission != Admission.Accepted)
+        {
+            _metrics.Request(_metricName, admission switch
+            {
+                Admission.QueueFull => "queue_full",
+                Admission.NotReady => "not_ready",
+                _ => "shutting_down",
+            });
+        }
+
+        return admission;
+    }
+
+    private Admission TryAdmit(ModelRequest request, out IDisposable? inFlight)
+    {
         inFlight = null;
         if (_stopping)
         {
@@ -196,6 +217,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             Volatile.Write(ref _threads, torch.get_num_threads());
             var started = Stopwatch.GetTimestamp();
             model = _loader.Load();
+            _metricName = ModelSignature.NameOf(model, _options);
             _model = model;
             LogModelLoaded(_logger, model.Name, model.ClassCount, Stopwatch.GetElapsedTime(started).TotalSeconds, _threads);
         }
@@ -263,6 +285,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     {
         images.Clear();
         images.AddRange(batch.Select(r => r.Image));
+        var started = Started(batch);
         try
         {
             var predictions = model.Classify(images, batch.Max(r => r.TopK));
@@ -271,22 +294,19 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
                 batch[i].Complete(predictions[i]);
             }
 
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _images, batch.Count);
+            Ran(batch, batch.Count, started);
         }
         catch (Exception e)
         {
             LogBatchFailed(_logger, batch.Count, e.Message, e);
-            foreach (var request in batch)
-            {
-                request.Fail(e);
-            }
+            Failed(batch, e);
         }
     }
 
     // One forward pass for every preprocessed batch gathered; each request gets its own rows back.
     private void ComputeLogits(IClassificationModel model, List<LogitsRequest> batch)
     {
+        var started = Started(batch);
         try
         {
             var count = batch.Sum(r => r.Count);
@@ -300,16 +320,47 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
                 offset += request.Count;
             }
 
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _images, count);
+            Ran(batch, count, started);
         }
         catch (Exception e)
         {
             LogBatchFailed(_logger, batch.Sum(r => r.Count), e.Message, e);
-            foreach (var request in batch)
-            {
-                request.Fail(e);
-            }
+            Failed(batch, e);
+        }
+    }
+
+    // The queue time of each request of a batch about to run; the batch's start.
+    private long Started<T>(List<T> batch)
+        where T : ModelRequest
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var request in batch)
+        {
+            _metrics.Queued(_metricName, Stopwatch.GetElapsedTime(request.Created, now));
+        }
+
+        return now;
+    }
+
+    private void Ran<T>(List<T> batch, int images, long started)
+        where T : ModelRequest
+    {
+        _metrics.Batch(_metricName, images, Stopwatch.GetElapsedTime(started));
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _images, images);
+        foreach (var _ in batch)
+        {
+            _metrics.Request(_metricName, "success");
+        }
+    }
+
+    private void Failed<T>(List<T> batch, Exception error)
+        where T : ModelRequest
+    {
+        foreach (var request in batch)
+        {
+            request.Fail(error);
+            _metrics.Request(_metricName, "failure");
         }
     }
 
@@ -319,15 +370,18 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         try
         {
             request.Complete(model.Explain(request.Image, request.ClassIndex, request.Method));
+            _metrics.Request(_metricName, "success");
         }
         catch (NotSupportedException e)
         {
             request.Fail(e);
+            _metrics.Request(_metricName, "unsupported");
         }
         catch (Exception e)
         {
             LogExplanationFailed(_logger, e.Message, e);
             request.Fail(e);
+            _metrics.Request(_metricName, "failure");
         }
     }
 
@@ -342,6 +396,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
                 if (request.IsAbandoned)
                 {
                     request.Cancel();
+                    _metrics.Request(_metricName, "cancelled");
                     continue;
                 }
 
