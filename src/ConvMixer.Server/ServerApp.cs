@@ -20,6 +20,7 @@ public static class ServerApp
         ["--threads"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.Threads)}",
         ["--max-upload-bytes"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.MaxUploadBytes)}",
         ["--model-name"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.ModelName)}",
+        ["--api-key-file"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.ApiKeyFile)}",
     };
 
     /// <summary>Creates the application from the command line.</summary>

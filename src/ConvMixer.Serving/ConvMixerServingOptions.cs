@@ -33,6 +33,12 @@ public sealed class ConvMixerServingOptions
     /// </summary>
     public string? ModelName { get; set; }
 
+    /// <summary>
+    /// A file of API keys, one per line: when set, the classification and model endpoints need
+    /// <c>Authorization: Bearer KEY</c> or <c>X-API-Key: KEY</c>. Changes to the file apply to the next request.
+    /// </summary>
+    public string? ApiKeyFile { get; set; }
+
     /// <summary>The largest request body accepted; a larger one is refused with 413 before it is read.</summary>
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 }

@@ -55,6 +55,11 @@ public sealed class ConvMixerServingOptionsValidator : IValidateOptions<ConvMixe
             failures.Add($"ConvMixer:MaxUploadBytes must be positive, not {options.MaxUploadBytes}.");
         }
 
+        if (!string.IsNullOrEmpty(options.ApiKeyFile) && !File.Exists(options.ApiKeyFile))
+        {
+            failures.Add($"ConvMixer:ApiKeyFile '{options.ApiKeyFile}' does not exist (one API key per line).");
+        }
+
         if (options.ModelName is { } modelName && !IsRouteName(modelName))
         {
             failures.Add($"ConvMixer:ModelName '{modelName}' must be letters, digits, '.', '_' or '-' (it is part of the /v2 routes).");

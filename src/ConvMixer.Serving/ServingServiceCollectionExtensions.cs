@@ -44,6 +44,7 @@ public static class ServingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ServingMetrics>();
         services.TryAddSingleton<ClassificationQueue>();
+        services.TryAddSingleton<ApiKeyStore>();
         services.AddHostedService(provider => provider.GetRequiredService<ClassificationQueue>());
         services.TryAddSingleton<IImageClassificationService, QueueClassificationService>();
         services.AddHealthChecks().AddCheck<ClassificationReadinessCheck>(HealthCheckName, tags: [ReadyTag]);

@@ -13,11 +13,11 @@ public static class ApiEndpoints
     // Seconds a refused client should wait before it tries again.
     private const string RetryAfterSeconds = "1";
 
-    /// <summary>Adds the API's routes.</summary>
-    internal static IEndpointRouteBuilder MapClassificationApi(this IEndpointRouteBuilder app)
+    /// <summary>Adds the API's routes: classification and the model on <paramref name="secured"/>, health on <paramref name="app"/>.</summary>
+    internal static IEndpointRouteBuilder MapClassificationApi(this IEndpointRouteBuilder app, IEndpointRouteBuilder secured)
     {
-        app.MapPost("/v1/classify", ClassifyAsync);
-        app.MapGet("/v1/model", (ClassificationQueue queue, HttpContext context) => queue.Model is { } model
+        secured.MapPost("/v1/classify", ClassifyAsync);
+        secured.MapGet("/v1/model", (ClassificationQueue queue, HttpContext context) => queue.Model is { } model
             ? Results.Json(model.Description with { Serving = queue.Serving }, ServingJson.Options)
             : Unavailable(context, "the model is still loading"));
         app.MapGet("/healthz", () => Results.Json(new { Status = "alive" }, ServingJson.Options));

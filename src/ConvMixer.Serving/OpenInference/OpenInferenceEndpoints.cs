@@ -16,7 +16,8 @@ internal static class OpenInferenceEndpoints
 
     private const string HeaderLength = "Inference-Header-Content-Length";
 
-    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app)
+    /// <summary>Metadata and health on <paramref name="app"/>, the model's routes on <paramref name="secured"/>.</summary>
+    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, IEndpointRouteBuilder secured)
     {
         app.MapGet("/v2", () => Results.Json(
             new { Name = "convmixer-dotnet", Version = typeof(OpenInferenceEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0", Extensions },
@@ -26,9 +27,9 @@ internal static class OpenInferenceEndpoints
             Results.Json(new { Ready = queue.IsReady }, ServingJson.Options, statusCode: queue.IsReady ? 200 : StatusCodes.Status503ServiceUnavailable));
         foreach (var prefix in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
         {
-            app.MapGet(prefix, Metadata);
-            app.MapGet(prefix + "/ready", Ready);
-            app.MapPost(prefix + "/infer", InferAsync);
+            secured.MapGet(prefix, Metadata);
+            secured.MapGet(prefix + "/ready", Ready);
+            secured.MapPost(prefix + "/infer", InferAsync);
         }
 
         return app;
