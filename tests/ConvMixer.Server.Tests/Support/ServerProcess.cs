@@ -180,6 +180,21 @@ internal sealed partial class ServerProcess : IDisposable
         return start;
     }
 
+    /// <summary>The repository's root folder (where ConvMixer.sln is).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "ConvMixer.sln")))
+            {
+                root = root.Parent;
+            }
+
+            return root?.FullName ?? throw new DirectoryNotFoundException("The tests do not run inside the repository.");
+        }
+    }
+
     // tests/<Project>/bin/<Configuration>/net10.0/ -> src/ConvMixer.Server/bin/<Configuration>/net10.0/ConvMixerNet.Server.dll
     private static string AssemblyPath
     {
