@@ -21,6 +21,7 @@ public static class ServerApp
         ["--max-upload-bytes"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.MaxUploadBytes)}",
         ["--model-name"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.ModelName)}",
         ["--api-key-file"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.ApiKeyFile)}",
+        ["--watch"] = $"{ConvMixerServingOptions.Section}:{nameof(ConvMixerServingOptions.WatchWeights)}",
     };
 
     /// <summary>Creates the application from the command line.</summary>
@@ -29,6 +30,7 @@ public static class ServerApp
         // Before the first tensor: keep libtorch's freed memory for the next forward (see CpuTuning).
         CpuTuning.Apply();
 
+        args = WithFlagValues(args);
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
         builder.Services.AddConvMixerClassification(builder.Configuration.GetSection(ConvMixerServingOptions.Section));
@@ -45,6 +47,11 @@ public static class ServerApp
         app.MapPage();
         return app;
     }
+
+    // --watch is a flag: alone (last, or before another switch) it means --watch=true; --watch false still works.
+    private static string[] WithFlagValues(string[] args) => args
+        .Select((arg, i) => arg == "--watch" && (i == args.Length - 1 || args[i + 1].StartsWith('-')) ? "--watch=true" : arg)
+        .ToArray();
 
     // Malformed HTTP keeps its 4xx; anything else is the server's fault. Either way the client gets a sentence, no trace.
     private static int StatusCodeOf(Exception error) => error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;

@@ -39,6 +39,12 @@ public sealed class ConvMixerServingOptions
     /// </summary>
     public string? ApiKeyFile { get; set; }
 
+    /// <summary>
+    /// Watch the weights file or model folder and serve new weights when it is replaced, without a restart: the new
+    /// model loads beside the old one and takes over between batches; a load that fails keeps the old model.
+    /// </summary>
+    public bool WatchWeights { get; set; }
+
     /// <summary>The largest request body accepted; a larger one is refused with 413 before it is read.</summary>
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 }

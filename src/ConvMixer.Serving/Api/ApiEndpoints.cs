@@ -18,7 +18,7 @@ public static class ApiEndpoints
     {
         secured.MapPost("/v1/classify", ClassifyAsync);
         secured.MapGet("/v1/model", (ClassificationQueue queue, HttpContext context) => queue.Model is { } model
-            ? Results.Json(model.Description with { Serving = queue.Serving }, ServingJson.Options)
+            ? Results.Json(model.Description with { Serving = queue.Serving, Weights = queue.Version }, ServingJson.Options)
             : Unavailable(context, "the model is still loading"));
         app.MapGet("/healthz", () => Results.Json(new { Status = "alive" }, ServingJson.Options));
         app.MapGet("/readyz", (ClassificationQueue queue) => queue.IsReady

@@ -26,6 +26,12 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private CancellationTokenRegistration _stoppingRegistration;
     private Thread? _worker;
     private volatile IClassificationModel? _model;
+    private volatile WeightsVersion? _version;
+    private (IClassificationModel Model, WeightsVersion Version)? _pending;
+    private readonly Lock _pendingLock = new();
+    private WeightsWatcher? _watcher;
+    private int _reloadRequested;
+    private int _reloading;
     private volatile bool _stopping;
     private int _threads;
     private long _batches;
@@ -50,6 +56,9 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     /// <summary>The model, once the worker has loaded it.</summary>
     public IClassificationModel? Model => _model;
+
+    /// <summary>Which weights the model being served came from.</summary>
+    public WeightsVersion? Version => _version;
 
     /// <summary>True once the model is loaded and until the service stops.</summary>
     public bool IsReady => _model is not null && !_stopping;
@@ -113,6 +122,11 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         _stoppingRegistration = _lifetime.ApplicationStopping.Register(CloseQueue);
         _worker = new Thread(Work) { Name = "ConvMixer model", IsBackground = true };
         _worker.Start();
+        if (_options.WatchWeights && LocalWeights() is { } path)
+        {
+            _watcher = new WeightsWatcher(path, RequestReload);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -154,6 +168,13 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     public void Dispose()
     {
         CloseQueue();
+        _watcher?.Dispose();
+        lock (_pendingLock)
+        {
+            _pending?.Model.Dispose();
+            _pending = null;
+        }
+
         _stoppingRegistration.Dispose();
     }
 
@@ -216,8 +237,10 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
             Volatile.Write(ref _threads, torch.get_num_threads());
             var started = Stopwatch.GetTimestamp();
+            var sha256 = Fingerprint();
             model = _loader.Load();
             _metricName = ModelSignature.NameOf(model, _options);
+            _version = new WeightsVersion(sha256, DateTimeOffset.UtcNow);
             _model = model;
             LogModelLoaded(_logger, model.Name, model.ClassCount, Stopwatch.GetElapsedTime(started).TotalSeconds, _threads);
         }
@@ -235,7 +258,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
         try
         {
-            RunBatches(model);
+            RunBatches(ref model);
         }
         finally
         {
@@ -244,7 +267,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         }
     }
 
-    private void RunBatches(IClassificationModel model)
+    private void RunBatches(ref IClassificationModel model)
     {
         var batch = new List<ModelRequest>(_options.BatchSize);
         var images = new List<RgbImage>(_options.BatchSize);
@@ -253,6 +276,8 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
         // WaitToReadAsync keeps answering true while requests remain after the queue is closed, so it drains.
         while (Wait(_channel.Reader.WaitToReadAsync()))
         {
+            // New weights take over here, between batches: every batch runs on one model, so no answer mixes two.
+            TakeOverPending(ref model);
             batch.Clear();
             Collect(batch);
             if (batch.Count == 0)
@@ -301,6 +326,123 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             LogBatchFailed(_logger, batch.Count, e.Message, e);
             Failed(batch, e);
         }
+    }
+
+    private void TakeOverPending(ref IClassificationModel model)
+    {
+        (IClassificationModel Model, WeightsVersion Version)? pending;
+        lock (_pendingLock)
+        {
+            (pending, _pending) = (_pending, null);
+        }
+
+        if (pending is not { } next)
+        {
+            return;
+        }
+
+        var old = model;
+        model = next.Model;
+        _version = next.Version;
+        _model = next.Model;
+        old.Dispose();
+        LogModelSwapped(_logger, next.Model.Name, next.Version.Sha256 ?? "?");
+    }
+
+    // The weights file (or model folder) when it is local; a hub model is not watched.
+    private string? LocalWeights() =>
+        ModelReference.ToHubReference(_options.Weights) is null && (File.Exists(_options.Weights) || Directory.Exists(_options.Weights)) ? _options.Weights : null;
+
+    // The first 12 hex digits of the weights file's SHA-256; null for a hub model.
+    private string? Fingerprint()
+    {
+        if (LocalWeights() is null)
+        {
+            return null;
+        }
+
+        using var stream = File.OpenRead(WeightsLocator.Resolve(_options.Weights));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..12];
+    }
+
+    private void RequestReload()
+    {
+        Volatile.Write(ref _reloadRequested, 1);
+        if (!_stopping && Interlocked.CompareExchange(ref _reloading, 1, 0) == 0)
+        {
+            _ = Task.Factory.StartNew(ReloadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    // One load at a time; changes seen meanwhile load again afterwards.
+    private void ReloadLoop()
+    {
+        try
+        {
+            while (!_stopping && Interlocked.Exchange(ref _reloadRequested, 0) == 1)
+            {
+                TryReload();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _reloading, 0);
+            if (!_stopping && Volatile.Read(ref _reloadRequested) == 1)
+            {
+                RequestReload();
+            }
+        }
+    }
+
+    // Loads the new weights beside the served model; any failure keeps the served model and says why.
+    private void TryReload()
+    {
+        try
+        {
+            var sha256 = Fingerprint();
+            lock (_pendingLock)
+            {
+                if (sha256 == (_pending?.Version ?? _version)?.Sha256)
+                {
+                    return; // the same weights: a touch, or the second event of one rename
+                }
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var model = _loader.Load();
+            var served = _model!;
+            var problem = Incompatibility(served, model);
+            if (problem is not null)
+            {
+                model.Dispose();
+                LogSwapRefused(_logger, problem);
+                return;
+            }
+
+            lock (_pendingLock)
+            {
+                _pending?.Model.Dispose();
+                _pending = (model, new WeightsVersion(sha256, DateTimeOffset.UtcNow));
+            }
+
+            LogModelReloaded(_logger, model.Name, sha256 ?? "?", Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (Exception e)
+        {
+            LogReloadFailed(_logger, e.Message, e);
+        }
+    }
+
+    // Requests already prepared for the served model must fit the new one: same input and classes.
+    private static string? Incompatibility(IClassificationModel served, IClassificationModel next)
+    {
+        var (a, b) = (served.Description.Preprocessing, next.Description.Preprocessing);
+        if (a.InChannels != b.InChannels || a.InputSize != b.InputSize)
+        {
+            return $"the new weights take {b.InChannels}×{b.InputSize}×{b.InputSize} input, the served model {a.InChannels}×{a.InputSize}×{a.InputSize}";
+        }
+
+        return served.ClassCount == next.ClassCount ? null : $"the new weights have {next.ClassCount} classes, the served model {served.ClassCount}";
     }
 
     // One forward pass for every preprocessed batch gathered; each request gets its own rows back.
@@ -446,6 +588,18 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} loaded ({Classes} classes) in {Seconds:F1} s; libtorch uses {Threads} threads")]
     private static partial void LogModelLoaded(ILogger logger, string name, int classes, double seconds, int threads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "New weights for {Name} loaded (sha256 {Sha256}) in {Seconds:F1} s; they take over at the next batch")]
+    private static partial void LogModelReloaded(ILogger logger, string name, string sha256, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Now serving {Name} (sha256 {Sha256})")]
+    private static partial void LogModelSwapped(ILogger logger, string name, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The changed weights could not be loaded; the served model stays: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The changed weights were not swapped in; the served model stays: {Reason}")]
+    private static partial void LogSwapRefused(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded: {Reason}")]
     private static partial void LogModelFailed(ILogger logger, string reason, Exception error);

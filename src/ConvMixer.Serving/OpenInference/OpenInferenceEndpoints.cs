@@ -49,6 +49,7 @@ internal static class OpenInferenceEndpoints
                 Name = name,
                 Versions = new[] { ModelSignature.Version },
                 Platform = model.Platform,
+                Parameters = new { queue.Version?.Sha256, queue.Version?.LoadedAt },
                 Inputs = new[]
                 {
                     new TensorMetadata(ModelSignature.TensorInput, "FP32", [-1, input.InChannels, input.InputSize, input.InputSize]),
