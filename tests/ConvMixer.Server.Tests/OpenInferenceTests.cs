@@ -146,6 +146,28 @@ public class OpenInferenceTests
             "unknown model 'dogs'");
     }
 
+    [Fact]
+    public async Task While_the_model_loads_v2_is_live_but_not_ready_and_inference_gets_503()
+    {
+        using var gate = new WorkerGate(holdLoading: true);
+        using var factory = new ServerFactory(gate: gate);
+        using var client = factory.CreateClient();
+        await gate.WaitForLoadingAsync();
+
+        using var live = await client.GetAsync(new Uri("/v2/health/live", UriKind.Relative));
+        using var ready = await client.GetAsync(new Uri("/v2/health/ready", UriKind.Relative));
+        using var modelReady = await client.GetAsync(new Uri($"/v2/models/{Model}/ready", UriKind.Relative));
+        using var infer = await client.PostAsync(Infer, new StringContent("{}", Encoding.UTF8, "application/json"));
+        gate.OpenLoading();
+        gate.Open();
+
+        live.StatusCode.Should().Be(HttpStatusCode.OK);
+        ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync()).Should().Be("{\"ready\":false}");
+        modelReady.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        await ShouldFailAsync(infer, HttpStatusCode.ServiceUnavailable, "the model is still loading");
+    }
+
     public static TheoryData<string, string> BadRequests => new()
     {
         { "{\"inputs\": [", "the request is not valid JSON" },
