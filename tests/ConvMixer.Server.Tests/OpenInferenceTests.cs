@@ -147,6 +147,44 @@ public class OpenInferenceTests
     }
 
     [Fact]
+    public async Task Queued_v2_requests_run_in_one_forward_pass_and_each_gets_its_own_rows()
+    {
+        using var gate = new WorkerGate();
+        using var factory = new ServerFactory(new Dictionary<string, string?> { ["ConvMixer:BatchSize"] = "8" }, gate);
+        using var client = await factory.ReadyClientAsync();
+        var input = Fixtures.GoldenInput;
+        var golden = Fixtures.GoldenLogits;
+        var half = input.Length / 2;
+        JsonObject Request(int image) => new()
+        {
+            ["inputs"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(1, 3, 32, 32),
+                ["data"] = new JsonArray([.. input.Skip(image * half).Take(half).Select(v => (JsonNode)v)]),
+            }),
+            ["outputs"] = new JsonArray(new JsonObject { ["name"] = "logits" }),
+        };
+
+        // The worker holds a first request while three more queue: the next forward pass takes the three together.
+        var first = client.PostAsync(Infer, InferenceClient.Json(Request(0)));
+        await gate.WaitForBatchAsync();
+        var queued = new[] { 1, 0, 1 }.Select(image => (Image: image, Answer: client.PostAsync(Infer, InferenceClient.Json(Request(image))))).ToArray();
+        await BatchingTests.WaitUntilQueuedAsync(client, 3);
+        gate.Open();
+        using var firstResponse = await first;
+
+        foreach (var (image, answer) in queued)
+        {
+            using var response = await answer;
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var (json, _) = await InferenceClient.ReadAsync(response);
+            ShouldBeClose(InferenceClient.Floats(InferenceClient.Output(json, "logits")), golden[(image * 10)..((image + 1) * 10)]);
+        }
+
+        gate.BatchSizes.Should().Equal([1, 3], "the three queued requests make one batch");
+    }
+
+    [Fact]
     public async Task While_the_model_loads_v2_is_live_but_not_ready_and_inference_gets_503()
     {
         using var gate = new WorkerGate(holdLoading: true);
