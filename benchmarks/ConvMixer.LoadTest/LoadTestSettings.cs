@@ -18,7 +18,7 @@ internal sealed record LoadTestSettings
           --requests N            requests per run (default 200)
           --warmup N              requests at each client count before the runs, not measured (default 100)
           --expected FILE         `convmixer predict --json` output: every answer must match it
-          --server DLL            the built server (default: samples/ConvMixer.Server/bin/Release/net10.0)
+          --server DLL            the built server (default: src/ConvMixer.Server/bin/Release/net10.0)
           --url URL --pid PID     measure a running server instead (loopback only); --pid for its RSS
         """;
 

@@ -113,7 +113,7 @@ static string MiB(long? kib) => kib is { } k ? (k / 1024.0).ToString("F0", Cultu
 
 static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
-// benchmarks/ConvMixer.LoadTest/bin/<Configuration>/net10.0/ -> samples/ConvMixer.Server/bin/<Configuration>/net10.0/
+// benchmarks/ConvMixer.LoadTest/bin/<Configuration>/net10.0/ -> src/ConvMixer.Server/bin/<Configuration>/net10.0/
 static string DefaultServer()
 {
     var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -123,6 +123,6 @@ static string DefaultServer()
         root = root.Parent;
     }
 
-    var path = Path.Combine(root?.FullName ?? ".", "samples", "ConvMixer.Server", "bin", here.Parent!.Name, here.Name, "ConvMixerNet.Server.dll");
+    var path = Path.Combine(root?.FullName ?? ".", "src", "ConvMixer.Server", "bin", here.Parent!.Name, here.Name, "ConvMixerNet.Server.dll");
     return File.Exists(path) ? path : throw new FileNotFoundException($"The server is not built at {path}; build it or pass --server.");
 }

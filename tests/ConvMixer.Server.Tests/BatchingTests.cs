@@ -162,7 +162,7 @@ public class BatchingTests
         ClassifyApiTests.ShouldMatch((await response.Content.ReadFromJsonAsync<ClassificationResponse>(Json.Options))!.Predictions, Fixtures.Expected("coins_gray.jpg"));
     }
 
-    private static async Task WaitUntilQueuedAsync(HttpClient client, int count)
+    internal static async Task WaitUntilQueuedAsync(HttpClient client, int count)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while ((await ServerFactory.ServingAsync(client)).Queued < count)

@@ -11,6 +11,12 @@ internal static class Fixtures
 
     public static string Weights => Path.Combine(AppContext.BaseDirectory, "Fixtures", "golden", "caseA.pth");
 
+    /// <summary>timm's input <c>[2, 3, 32, 32]</c> for the golden model.</summary>
+    public static float[] GoldenInput => ReadFloats("caseA.input.bin");
+
+    /// <summary>timm's logits <c>[2, 10]</c> for <see cref="GoldenInput"/>.</summary>
+    public static float[] GoldenLogits => ReadFloats("caseA.logits.bin");
+
     public static string Image(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "images", name);
 
     /// <summary>The library's answer for a photo, what the server must give.</summary>
@@ -19,4 +25,7 @@ internal static class Fixtures
         using var classifier = ImageClassifier.FromCheckpoint(Weights, new ImageClassifierOptions { Overrides = new DataConfigOverrides { InputSize = InputSize } });
         return classifier.Classify(Image(photo), topK);
     }
+
+    private static float[] ReadFloats(string name) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "golden", name))).ToArray();
 }

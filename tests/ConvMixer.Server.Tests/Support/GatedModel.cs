@@ -9,7 +9,17 @@ internal sealed class GatedModel(IClassificationModel model, WorkerGate gate, An
 
     public ModelDescription Description => model.Description;
 
+    public string Platform => model.Platform;
+
     public RgbImage Decode(byte[] data) => model.Decode(data);
+
+    public float[] Preprocess(RgbImage image) => model.Preprocess(image);
+
+    public float[] Logits(float[] batch, int count)
+    {
+        gate.Pass(count);
+        return model.Logits(batch, count);
+    }
 
     public IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<RgbImage> images, int topK)
     {

@@ -74,7 +74,7 @@ internal sealed class ServerFactory(
             if (gate is not null)
             {
                 services.AddSingleton<IClassificationModelLoader>(provider =>
-                    new GatedModelLoader(new CheckpointModelLoader(provider.GetRequiredService<IOptions<ServerOptions>>()), gate, answers));
+                    new GatedModelLoader(new CheckpointModelLoader(provider.GetRequiredService<IOptions<ConvMixerServingOptions>>()), gate, answers));
             }
         });
     }

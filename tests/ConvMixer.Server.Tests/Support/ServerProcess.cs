@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace ConvMixerNet.Server.Tests;
 
 /// <summary>
-/// The built server (samples/ConvMixer.Server, same configuration as the tests) as its own process on real Kestrel,
+/// The built server (src/ConvMixer.Server, same configuration as the tests) as its own process on real Kestrel,
 /// listening on a free port of 127.0.0.1: what a browser or a signal needs, which the in-memory server cannot give.
 /// </summary>
 internal sealed partial class ServerProcess : IDisposable
@@ -180,7 +180,22 @@ internal sealed partial class ServerProcess : IDisposable
         return start;
     }
 
-    // tests/<Project>/bin/<Configuration>/net10.0/ -> samples/ConvMixer.Server/bin/<Configuration>/net10.0/ConvMixerNet.Server.dll
+    /// <summary>The repository's root folder (where ConvMixer.sln is).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "ConvMixer.sln")))
+            {
+                root = root.Parent;
+            }
+
+            return root?.FullName ?? throw new DirectoryNotFoundException("The tests do not run inside the repository.");
+        }
+    }
+
+    // tests/<Project>/bin/<Configuration>/net10.0/ -> src/ConvMixer.Server/bin/<Configuration>/net10.0/ConvMixerNet.Server.dll
     private static string AssemblyPath
     {
         get
@@ -194,7 +209,7 @@ internal sealed partial class ServerProcess : IDisposable
                 root = root.Parent;
             }
 
-            var path = root is null ? null : Path.Combine(root.FullName, "samples", "ConvMixer.Server", "bin", configuration, framework, "ConvMixerNet.Server.dll");
+            var path = root is null ? null : Path.Combine(root.FullName, "src", "ConvMixer.Server", "bin", configuration, framework, "ConvMixerNet.Server.dll");
             return path is not null && File.Exists(path)
                 ? path
                 : throw new FileNotFoundException($"The server was not built for {configuration}/{framework} (looked for {path}).");

@@ -1,4 +1,0 @@
-namespace ConvMixerNet.Server;
-
-/// <summary>The body of every error answer: what went wrong, in words, never a stack trace.</summary>
-public sealed record ErrorResponse(string Error);
