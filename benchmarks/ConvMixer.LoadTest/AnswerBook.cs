@@ -45,6 +45,31 @@ internal sealed class AnswerBook
         }
     }
 
+    /// <summary>
+    /// True when a /v2 answer's probabilities for <paramref name="image"/> agree with the answer /v1 gave (or the CLI's):
+    /// the same top class, and the expected classes' probabilities equal to 1e-5. False when there is no answer to compare with.
+    /// </summary>
+    public bool AgreesWithProbabilities(string image, float[] probabilities)
+    {
+        (int[] Indices, float[] Probabilities) expected;
+        lock (_answers)
+        {
+            if (!_answers.TryGetValue(Path.GetFileName(image), out expected))
+            {
+                return false;
+            }
+        }
+
+        var top = 0;
+        for (var c = 1; c < probabilities.Length; c++)
+        {
+            top = probabilities[c] > probabilities[top] ? c : top;
+        }
+
+        return expected.Indices.Length > 0 && top == expected.Indices[0]
+            && expected.Indices.Zip(expected.Probabilities).All(e => e.First < probabilities.Length && Math.Abs(probabilities[e.First] - e.Second) < 1e-5f);
+    }
+
     private static (int[] Indices, float[] Probabilities) Read(JsonElement predictions) => (
         predictions.EnumerateArray().Select(p => p.GetProperty("index").GetInt32()).ToArray(),
         predictions.EnumerateArray().Select(p => p.GetProperty("probability").GetSingle()).ToArray());

@@ -1,56 +1,50 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace ConvMixerNet.LoadTest;
 
-/// <summary>Sends a fixed number of requests from a fixed number of clients, each client sending its next request when answered.</summary>
-internal sealed class LoadRunner(HttpClient client, IReadOnlyList<UploadImage> images, AnswerBook answers)
+/// <summary>
+/// Sends a fixed number of requests from a fixed number of clients, each client sending its next request when
+/// answered, and checks every answer. Each failed request (error answer, refused connection, answer that differs) is
+/// printed with its body, prefixed by <paramref name="label"/>.
+/// </summary>
+internal sealed class LoadRunner(HttpClient client, IReadOnlyList<PreparedRequest> requests, AnswerBook answers, string label)
 {
-    private static readonly Uri Classify = new("v1/classify", UriKind.Relative);
-    private string? _firstError;
-
-    /// <summary>The first error answer or failure seen, to show why a run had errors.</summary>
-    public string? FirstError => _firstError;
-
-    public async Task<(int Errors, int Mismatches, double Seconds, double[] LatenciesMs)> RunAsync(int requests, int clients)
+    public async Task<(int Errors, int Mismatches, double Seconds, double[] LatenciesMs)> RunAsync(int count, int clients)
     {
-        var latencies = new double[requests];
+        var latencies = new double[count];
         var next = -1;
         var errors = 0;
         var mismatches = 0;
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
-            for (var i = Interlocked.Increment(ref next); i < requests; i = Interlocked.Increment(ref next))
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
             {
-                var image = images[i % images.Count];
+                var request = requests[i % requests.Count];
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    using var content = new ByteArrayContent(image.Data);
-                    content.Headers.ContentType = new MediaTypeHeaderValue(image.ContentType);
-                    using var response = await client.PostAsync(Classify, content);
-                    var body = await response.Content.ReadAsStringAsync();
+                    using var message = request.ToMessage();
+                    using var response = await client.SendAsync(message);
+                    var body = await response.Content.ReadAsByteArrayAsync();
                     latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    var jsonLength = AnswerCheck.JsonLength(response);
                     if (!response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref errors);
-                        Interlocked.CompareExchange(ref _firstError, $"{(int)response.StatusCode} {body}", null);
-                        continue;
+                        Report(clients, i, request, $"{(int)response.StatusCode} {AnswerCheck.Describe(body, jsonLength)}");
                     }
-
-                    using var document = JsonDocument.Parse(body);
-                    if (!answers.Agrees(image.Path, document.RootElement.GetProperty("predictions")))
+                    else if (AnswerCheck.Problem(request, body, jsonLength, answers) is { } problem)
                     {
                         Interlocked.Increment(ref mismatches);
+                        Report(clients, i, request, $"{problem}: {(int)response.StatusCode} {AnswerCheck.Describe(body, jsonLength)}");
                     }
                 }
-                catch (HttpRequestException e)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref _firstError, e.Message, null);
+                    Report(clients, i, request, e.Message);
                 }
             }
         })));
@@ -63,4 +57,7 @@ internal sealed class LoadRunner(HttpClient client, IReadOnlyList<UploadImage> i
         var sorted = values.Order().ToArray();
         return sorted[Math.Max(0, (int)Math.Ceiling(percent / 100 * sorted.Length) - 1)];
     }
+
+    private void Report(int clients, int index, PreparedRequest request, string what) =>
+        Console.Error.WriteLine($"{label}, {request.Protocol.Name()}, {clients} clients, request {index} ({Path.GetFileName(request.Image)}) failed: {what}");
 }

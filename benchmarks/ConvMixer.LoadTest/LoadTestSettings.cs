@@ -11,6 +11,12 @@ internal sealed record LoadTestSettings
           --weights FILE          checkpoint the started server loads
           --input-size N          the server's --input-size
           --images FOLDER|FILE    images to send, in turn (JPEG, PNG, WebP, BMP, GIF)
+          --protocols LIST        how requests carry the image, one run each per client count (default v1):
+                                  v1 = POST /v1/classify with the file; v2-json, v2-binary = /v2 infer with FP32
+                                  'input' preprocessed here as the server does, in JSON or as binary tensor data;
+                                  v2-bytes = /v2 infer with BYTES 'image', the file base64 in JSON.
+                                  All: --protocols v1,v2-json,v2-binary,v2-bytes
+          --model-name NAME       the server's --model-name, the name /v2 serves under (default: the server's own)
           --clients 1,8,32        concurrent clients, one run each (default 1,8,32)
           --batch-sizes 1,8       one server per batch size; 1 = batching off (default 1,8)
           --max-batch-delay-ms M  the server's batching delay (default 5)
@@ -25,6 +31,8 @@ internal sealed record LoadTestSettings
     public string? Weights { get; init; }
     public int? InputSize { get; init; }
     public IReadOnlyList<string> Images { get; init; } = [];
+    public IReadOnlyList<Protocol> Protocols { get; init; } = [Protocol.V1];
+    public string? ModelName { get; init; }
     public IReadOnlyList<int> Clients { get; init; } = [1, 8, 32];
     public IReadOnlyList<int> BatchSizes { get; init; } = [1, 8];
     public int MaxBatchDelayMs { get; init; } = 5;
@@ -47,6 +55,8 @@ internal sealed record LoadTestSettings
                 "--weights" => settings with { Weights = Value() },
                 "--input-size" => settings with { InputSize = Positive(Value()) },
                 "--images" => settings with { Images = FindImages(Value()) },
+                "--protocols" => settings with { Protocols = Value().Split(',').Select(LoadTest.Protocols.Parse).Distinct().ToArray() },
+                "--model-name" => settings with { ModelName = Value() },
                 "--clients" => settings with { Clients = List(Value()) },
                 "--batch-sizes" => settings with { BatchSizes = List(Value()) },
                 "--max-batch-delay-ms" => settings with { MaxBatchDelayMs = int.Parse(Value(), CultureInfo.InvariantCulture) },
