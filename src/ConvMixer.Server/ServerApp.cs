@@ -1,5 +1,5 @@
-using OpenTelemetry.Metrics;
 using Microsoft.AspNetCore.Diagnostics;
+using OpenTelemetry.Metrics;
 
 namespace ConvMixerNet.Server;
 

@@ -97,7 +97,9 @@ public partial class MetricsTests
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(2, 3, 32, 32),
+                ["name"] = "input",
+                ["datatype"] = "FP32",
+                ["shape"] = new JsonArray(2, 3, 32, 32),
                 ["data"] = new JsonArray([.. Fixtures.GoldenInput.Select(v => (JsonNode)v)]),
             }),
         };

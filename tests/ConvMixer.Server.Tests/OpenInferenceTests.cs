@@ -27,7 +27,10 @@ public class OpenInferenceTests
             ["id"] = "golden-1",
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(2, 3, 32, 32), ["data"] = new JsonArray([.. input.Select(v => (JsonNode)v)]),
+                ["name"] = "input",
+                ["datatype"] = "FP32",
+                ["shape"] = new JsonArray(2, 3, 32, 32),
+                ["data"] = new JsonArray([.. input.Select(v => (JsonNode)v)]),
             }),
         };
         using var jsonResponse = await client.PostAsync(Infer, InferenceClient.Json(jsonRequest));
@@ -46,7 +49,9 @@ public class OpenInferenceTests
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(2, 3, 32, 32),
+                ["name"] = "input",
+                ["datatype"] = "FP32",
+                ["shape"] = new JsonArray(2, 3, 32, 32),
                 ["parameters"] = new JsonObject { ["binary_data_size"] = input.Length * sizeof(float) },
             }),
             ["outputs"] = new JsonArray(new JsonObject { ["name"] = "logits", ["parameters"] = new JsonObject { ["binary_data"] = true } }),
@@ -73,7 +78,9 @@ public class OpenInferenceTests
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "image", ["datatype"] = "BYTES", ["shape"] = new JsonArray(2),
+                ["name"] = "image",
+                ["datatype"] = "BYTES",
+                ["shape"] = new JsonArray(2),
                 ["parameters"] = new JsonObject { ["content_type"] = "base64" },
                 ["data"] = new JsonArray([.. files.Select(f => (JsonNode)Convert.ToBase64String(f))]),
             }),
@@ -83,7 +90,9 @@ public class OpenInferenceTests
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "image", ["datatype"] = "BYTES", ["shape"] = new JsonArray(2),
+                ["name"] = "image",
+                ["datatype"] = "BYTES",
+                ["shape"] = new JsonArray(2),
                 ["parameters"] = new JsonObject { ["binary_data_size"] = InferenceClient.LengthPrefixed(files).Length },
             }),
             ["outputs"] = outputs.DeepClone(),
@@ -159,7 +168,9 @@ public class OpenInferenceTests
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(1, 3, 32, 32),
+                ["name"] = "input",
+                ["datatype"] = "FP32",
+                ["shape"] = new JsonArray(1, 3, 32, 32),
                 ["data"] = new JsonArray([.. input.Skip(image * half).Take(half).Select(v => (JsonNode)v)]),
             }),
             ["outputs"] = new JsonArray(new JsonObject { ["name"] = "logits" }),
@@ -244,7 +255,10 @@ public class OpenInferenceTests
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "input", ["datatype"] = "FP32", ["shape"] = new JsonArray(1, 3, 32, 32), ["parameters"] = new JsonObject { ["binary_data_size"] = size },
+                ["name"] = "input",
+                ["datatype"] = "FP32",
+                ["shape"] = new JsonArray(1, 3, 32, 32),
+                ["parameters"] = new JsonObject { ["binary_data_size"] = size },
             }),
         };
 
