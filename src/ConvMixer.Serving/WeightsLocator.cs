@@ -19,4 +19,11 @@ public static class WeightsLocator
         var local = ModelReference.Resolve(weights);
         return Directory.Exists(local) && !ModelFolder.IsModelFolder(local) ? InFolder(local) : local;
     }
+
+    /// <summary>The file that holds the weights themselves: <see cref="Resolve"/>'s file, or a model folder's weights file.</summary>
+    public static string WeightsFile(string weights)
+    {
+        var path = Resolve(weights);
+        return ModelFolder.IsModelFolder(path) ? ModelFolder.FindWeights(path) : path;
+    }
 }

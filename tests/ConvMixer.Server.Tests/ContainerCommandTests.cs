@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentAssertions;
@@ -19,11 +20,14 @@ public partial class ContainerCommandTests
         entrypoint.Should().Equal("dotnet", "ConvMixerNet.Server.dll");
         command.Should().Contain("/mnt/models");
 
+        // A model folder as `convmixer train` and ModelFolder.Save write it: config.json next to the weights.
         using var folder = new TestSupport.TemporaryDirectory();
         using (var model = ConvMixer.FromCheckpoint(Fixtures.Weights))
         {
-            model.SaveCheckpoint(Path.Combine(folder.Path, WeightsLocator.FolderFileName));
+            ModelFolder.Save(model, folder.Path);
         }
+
+        ModelFolder.IsModelFolder(folder.Path).Should().BeTrue();
 
         using var server = await ServerProcess.StartAsync(
             command.Select(arg => arg == "/mnt/models" ? folder.Path : arg), new Dictionary<string, string>(), null, goldenModel: false);
@@ -35,6 +39,8 @@ public partial class ContainerCommandTests
         using var response = await client.PostAsync(new Uri("v1/classify", UriKind.Relative), ClassifyApiTests.ImageBody(File.ReadAllBytes(Fixtures.Image("coins_gray.jpg")), "image/jpeg"));
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         (await client.GetStringAsync(new Uri("metrics", UriKind.Relative))).Should().Contain("convmixer_inference_requests_total");
+        var weightsDigest = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(ModelFolder.FindWeights(folder.Path))))[..12];
+        metadata.RootElement.GetProperty("parameters").GetProperty("sha256").GetString().Should().Be(weightsDigest, "a model folder is identified by its weights file");
     }
 
     [GeneratedRegex(@"^(ENTRYPOINT|CMD) (\[.*\])\s*$", RegexOptions.Multiline)]

@@ -353,7 +353,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
     private string? LocalWeights() =>
         ModelReference.ToHubReference(_options.Weights) is null && (File.Exists(_options.Weights) || Directory.Exists(_options.Weights)) ? _options.Weights : null;
 
-    // The first 12 hex digits of the weights file's SHA-256; null for a hub model.
+    // The first 12 hex digits of the weights file's SHA-256 (a model folder's weights file); null for a hub model.
     private string? Fingerprint()
     {
         if (LocalWeights() is null)
@@ -361,7 +361,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             return null;
         }
 
-        using var stream = File.OpenRead(WeightsLocator.Resolve(_options.Weights));
+        using var stream = File.OpenRead(WeightsLocator.WeightsFile(_options.Weights));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..12];
     }
 
