@@ -51,4 +51,22 @@ public sealed class MixingFlagTests : IDisposable
         plainOptions.ModelEmaDecay.Should().BeNull();
         Directory.Exists(Path.Combine(_dir.File("plain"), "ema")).Should().BeFalse();
     }
+
+    [Fact]
+    public void A_forced_new_run_without_ema_removes_the_previous_runs_ema_folder()
+    {
+        var data = _dir.File("quadrants");
+        QuadrantImages.WriteIdxSplits(data);
+        var run = _dir.File("run");
+        string[] common = ["train", "--data", data, "--out", run, "--dim", "8", "--depth", "1", "--epochs", "1", "--batch", "16", "--threads", "1", "--limit", "64"];
+
+        var first = ConvMixerTool.Run([.. common, "--model-ema"]);
+        first.ExitCode.Should().Be(0, first.ToString());
+        Directory.Exists(Path.Combine(run, ModelEma.RunFolderName)).Should().BeTrue();
+
+        var forced = ConvMixerTool.Run([.. common, "--force"]);
+
+        forced.ExitCode.Should().Be(0, forced.ToString());
+        Directory.Exists(Path.Combine(run, ModelEma.RunFolderName)).Should().BeFalse("the new run has no EMA, so the old run's must not stay beside its weights");
+    }
 }

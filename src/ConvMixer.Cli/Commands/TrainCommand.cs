@@ -274,8 +274,14 @@ internal static class TrainCommand
     // crash before the first epoch cannot leave the old checkpoint to be resumed) or --resume.
     private static void ClearPreviousRun(TrainRequest request)
     {
-        var previous = RunFiles.Where(name => File.Exists(Path.Combine(request.Output, name))).ToArray();
-        if (previous.Length == 0)
+        var previous = RunFiles.Where(name => File.Exists(Path.Combine(request.Output, name))).ToList();
+        var ema = Path.Combine(request.Output, ModelEma.RunFolderName);
+        if (Directory.Exists(ema))
+        {
+            previous.Add(ModelEma.RunFolderName + "/");
+        }
+
+        if (previous.Count == 0)
         {
             return;
         }
@@ -285,9 +291,15 @@ internal static class TrainCommand
             throw new UsageException($"--out '{request.Output}' holds a previous run ({string.Join(", ", previous)}); pass --resume to continue it or --force to replace it.");
         }
 
-        foreach (var name in previous)
+        foreach (var name in RunFiles)
         {
             File.Delete(Path.Combine(request.Output, name));
+        }
+
+        // A stale EMA would otherwise sit next to the new run's weights as if it were theirs.
+        if (Directory.Exists(ema))
+        {
+            Directory.Delete(ema, recursive: true);
         }
     }
 

@@ -8,7 +8,7 @@ namespace ConvMixerNet.Training;
 /// </summary>
 internal static class EmaFolder
 {
-    public const string FolderName = "ema";
+    public const string FolderName = ModelEma.RunFolderName;
     private const string EpochKey = "epoch";
 
     public static void Write(ModelEma ema, ConvMixer model, ImageDataset? validation, DataConfig data, TrainerOptions options, int completedEpochs, CancellationToken cancellationToken)

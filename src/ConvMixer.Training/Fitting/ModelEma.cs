@@ -12,6 +12,9 @@ namespace ConvMixerNet.Training;
 /// </summary>
 public sealed class ModelEma : IDisposable
 {
+    /// <summary>The model folder, inside a training run's output, that holds the run's weight EMA.</summary>
+    public const string RunFolderName = "ema";
+
     private readonly nn.Module _shadow;
     private readonly bool _ownsShadow;
 
