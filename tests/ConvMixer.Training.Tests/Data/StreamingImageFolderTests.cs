@@ -39,6 +39,21 @@ public class StreamingImageFolderTests
         batch.Pixels.AsSpan(0, values.Length).ToArray().Should().Equal(values);
     }
 
+    [Fact]
+    public void Streaming_and_in_memory_folders_refuse_a_bad_layout_with_the_same_message()
+    {
+        using var dir = new TemporaryDirectory();
+        Directory.CreateDirectory(dir.File("cat"));
+        File.WriteAllBytes(dir.File("cat/0.png"), ImageEncoder.EncodePng(AugmentationFixture.Source));
+
+        var streaming = () => StreamingImageFolder.List(dir.Path, ImageDecoder.FileExtensions);
+        var inMemory = () => ImageFolderLoader.Load(dir.Path, 8, ImageFileDecoder.Default);
+
+        var message = inMemory.Should().Throw<InvalidDataException>().Which.Message;
+        message.Should().Contain("has one class folder ('cat')");
+        streaming.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
     [Theory]
     [InlineData(20_000, 3, 224, true)]
     [InlineData(1_000, 3, 224, false)]
