@@ -64,15 +64,10 @@ public sealed class BatchLoader
     public int BatchesPerEpoch => (Dataset.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>The images in their stored order.</summary>
-    public int[] SequentialOrder() => Enumerable.Range(0, Dataset.Count).ToArray();
+    public int[] SequentialOrder() => EpochOrder.Sequential(Dataset.Count);
 
     /// <summary>The shuffled order of epoch <paramref name="epoch"/>, a function of the seed and the epoch only.</summary>
-    public int[] ShuffledOrder(int epoch)
-    {
-        var order = SequentialOrder();
-        new Random(SeedMixer.Mix(Seed, epoch, -1)).Shuffle(order);
-        return order;
-    }
+    public int[] ShuffledOrder(int epoch) => EpochOrder.Shuffled(Dataset.Count, Seed, epoch);
 
     /// <summary>
     /// Yields the batches of one pass over <paramref name="order"/>, prepared on a background thread.
@@ -80,11 +75,7 @@ public sealed class BatchLoader
     /// </summary>
     public IEnumerable<HostBatch> Batches(int[] order, int epoch, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(order);
-        if (order.Any(i => i < 0 || i >= Dataset.Count))
-        {
-            throw new ArgumentException($"The order refers to images outside [0, {Dataset.Count - 1}].", nameof(order));
-        }
+        EpochOrder.Check(order, Dataset.Count);
 
         return Produce(order, epoch, cancellationToken);
     }

@@ -97,24 +97,15 @@ public sealed class StreamingBatchLoader
     public int LabelAt(int index) => _files[index].Label;
 
     /// <summary>The images in their stored order.</summary>
-    public int[] SequentialOrder() => Enumerable.Range(0, Count).ToArray();
+    public int[] SequentialOrder() => EpochOrder.Sequential(Count);
 
     /// <summary>The shuffled order of epoch <paramref name="epoch"/>, a function of the seed and the epoch only (as <see cref="BatchLoader.ShuffledOrder"/>).</summary>
-    public int[] ShuffledOrder(int epoch)
-    {
-        var order = SequentialOrder();
-        new Random(SeedMixer.Mix(Seed, epoch, -1)).Shuffle(order);
-        return order;
-    }
+    public int[] ShuffledOrder(int epoch) => EpochOrder.Shuffled(Count, Seed, epoch);
 
     /// <summary>Yields the batches of one pass over <paramref name="order"/> in order, prepared by <see cref="Workers"/> threads.</summary>
     public IEnumerable<HostBatch> Batches(int[] order, int epoch, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(order);
-        if (order.Any(i => i < 0 || i >= Count))
-        {
-            throw new ArgumentException($"The order refers to images outside [0, {Count - 1}].", nameof(order));
-        }
+        EpochOrder.Check(order, Count);
 
         return Produce(order, epoch, cancellationToken);
     }
