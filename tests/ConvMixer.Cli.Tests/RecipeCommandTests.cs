@@ -66,7 +66,7 @@ public sealed class RecipeCommandTests : IDisposable
         var result = ConvMixerTool.Run("train", "--data", data, "--out", _dir.File("run"), "--recipe", "mnist-fast");
 
         result.ExitCode.Should().Be(2, result.ToString());
-        result.Error.Should().Contain("--recipe: There is no training recipe 'mnist-fast'. Known: fashion-mnist, cifar10.");
+        result.Error.Should().Contain("--recipe: There is no training recipe 'mnist-fast'. Known: fashion-mnist, cifar10, finetune.");
         Directory.Exists(_dir.File("run")).Should().BeFalse("nothing is written for a refused command");
     }
 

@@ -56,12 +56,20 @@ internal static class TrainCommand
         var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (quick trials)." }.AtLeast(1);
         var classNames = new Option<string?>("--class-names") { Description = "For IDX data: a text file with one class name per line, in label order (default: Fashion-MNIST's for a folder named after it, else the digits)." };
 
+        // Photos in image folders: timm's transform flags, the streaming or in-memory path, the decoding workers.
+        var imageFolder = new ImageFolderFlags();
+
         var command = new Command("train", "Train or fine-tune a ConvMixer with AdamW and the official one-cycle schedule; checkpoints after every epoch.")
         {
             data, validation, output, resume, force, recipe, preset, dim, depth, kernel, patch, activation, pretrained, freeze, epochs, batch, accumulate, lr, weightDecay,
             schedule, warmup, smoothing, clip, cropPadding, flip, evalTta, channelsLast, imageSize, seed, threads, limit, classNames,
             reprob, mixupAlpha, cutmixAlpha, mixupProb, mixupSwitch, modelEma, modelEmaDecay, modelEmaWarmup,
         };
+        foreach (var option in imageFolder.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) =>
         {
             var chosen = parse.GetValue(recipe) is { } name ? FindRecipe(name) : null;
@@ -111,6 +119,7 @@ internal static class TrainCommand
                         Value(mixupAlpha, r => r.Options.Mixup?.MixupAlpha ?? 0), Value(cutmixAlpha, r => r.Options.Mixup?.CutmixAlpha ?? 0),
                         Value(mixupProb, r => r.Options.Mixup?.Probability ?? 1.0), Value(mixupSwitch, r => r.Options.Mixup?.SwitchProbability ?? 0.5)) is { IsEnabled: true } m ? m : null,
                     FreezeBodyEpochs = Value(freeze, r => r.Options.FreezeBodyEpochs),
+                    ImageFolder = imageFolder.Resolve(parse, chosen),
                     ChannelsLast = parse.GetValue(channelsLast),
                     Seed = parse.GetValue(seed),
                 },
@@ -182,10 +191,28 @@ internal static class TrainCommand
             throw new UsageException(InCliTerms(e));
         }
 
-        var data = DataSource.LoadForTraining(request.Data, request.Validation, imageSize, request.Limit, request.ClassNames);
+        if (saved is null && request.Recipe is { } fineTuning && TrainingRecipes.Get(fineTuning).FineTunes && request.Pretrained is null)
+        {
+            throw new UsageException($"--recipe {fineTuning} fine-tunes pretrained weights: pass --pretrained (a model folder, weights file or hub model such as convmixer_768_32).");
+        }
+
+        // Photos with timm's transforms are read by workers (streamed or kept in memory); other data as before.
+        options = options with { ImageFolder = PhotoFolderSource.Choose(request, options) };
+        ConvMixer? preloaded = null;
+        DataSource.Loaded data;
+        if (options.ImageFolder is not null)
+        {
+            var prepared = PhotoFolderSource.Load(request, options, saved);
+            (data, options, preloaded) = (prepared.Data, prepared.Options, prepared.Pretrained);
+        }
+        else
+        {
+            data = DataSource.LoadForTraining(request.Data, request.Validation, imageSize, request.Limit, request.ClassNames);
+        }
+
         ReportData(data);
-        using var model = BuildModel(request, saved, data.Train);
-        if (saved is null)
+        using var model = preloaded ?? BuildModel(request, saved, data.Train);
+        if (saved is null && options.ImageFolder is null)
         {
             options = options with { Data = DatasetStatistics.ForTraining(data.Train, request.Pretrained is null ? null : model) };
         }
@@ -216,6 +243,7 @@ internal static class TrainCommand
             throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
         }
 
+        PhotoFolderSource.ReportSkipped(data.Train);
         var plots = TrainingCurves.Write(request.Output, result.History);
         Terminal.Out.Write(TrainingTables.Epochs(result.History));
         if (result.FinalEvaluation is { } evaluation)
@@ -362,6 +390,7 @@ internal static class TrainCommand
         Compare("--mixup-switch-prob", r.Mixup?.SwitchProbability ?? 0.5, o.Mixup?.SwitchProbability ?? 0.5);
         Compare("--freeze-body-epochs", r.FreezeBodyEpochs, o.FreezeBodyEpochs);
         Compare("--image-size", request.ImageSize, o.Data?.InputSize ?? request.ImageSize);
+        conflicts.AddRange(ImageFolderFlags.ResumeConflicts(given, r.ImageFolder, o.ImageFolder));
         if (conflicts.Count > 0)
         {
             throw new UsageException(
@@ -372,6 +401,12 @@ internal static class TrainCommand
         if (given.Contains("--channels-last"))
         {
             o = o with { ChannelsLast = r.ChannelsLast };
+        }
+
+        // The batches do not depend on the worker count.
+        if (given.Contains("--workers") && o.ImageFolder is { } folder && r.ImageFolder is { } asked)
+        {
+            o = o with { ImageFolder = folder with { Workers = asked.Workers } };
         }
 
         if (!given.Contains("--epochs") || r.Epochs == o.Epochs)
@@ -392,7 +427,7 @@ internal static class TrainCommand
     // The options typed next to --recipe, which replace the recipe's values.
     private static string Overrides(TrainRequest request)
     {
-        var typed = request.Given.Except(["--recipe", "--data", "--out", "--val", "--resume", "--force", "--threads", "--seed", "--limit", "--class-names", "--channels-last"]).Order(StringComparer.Ordinal).ToArray();
+        var typed = request.Given.Except(["--recipe", "--data", "--out", "--val", "--resume", "--force", "--threads", "--seed", "--limit", "--class-names", "--channels-last", "--workers", "--memory-budget", "--streaming", "--in-memory"]).Order(StringComparer.Ordinal).ToArray();
         return typed.Length == 0 ? string.Empty : $", with {string.Join(", ", typed)} from the command line";
     }
 

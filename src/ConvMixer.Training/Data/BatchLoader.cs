@@ -6,7 +6,7 @@ namespace ConvMixerNet.Training;
 /// Cuts a data set into batches in a given order, augments and normalizes them on a background thread, and keeps
 /// up to <see cref="PrefetchBatches"/> ready so the training loop does not wait for them.
 /// </summary>
-public sealed class BatchLoader
+public sealed class BatchLoader : ITrainingBatchLoader
 {
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The images.</param>

@@ -8,7 +8,7 @@ namespace ConvMixerNet.Training;
 /// image's random transforms are seeded by (seed, epoch, position in the epoch), so an epoch's batches are the same for
 /// any worker count. Files that cannot be read are left out of their batch and listed in <see cref="Skipped"/>.
 /// </summary>
-public sealed class StreamingBatchLoader
+public sealed class StreamingBatchLoader : ITrainingBatchLoader
 {
     private readonly (string Path, int Label)[] _files;
     private readonly ConcurrentDictionary<string, SkippedImage> _skipped = new(StringComparer.Ordinal);

@@ -131,7 +131,10 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"TrainerOptions.Data describes {data.InChannels}-channel images, but the training set has {train.Channels} channel(s).", nameof(train));
         }
 
-        var loader = new BatchLoader(train, Options.BatchSize, data, Options.Augmentation, Options.Seed, Options.PrefetchBatches);
+        // A streaming image folder brings its own loader (decoding and timm's transforms on workers); others are held in memory.
+        ITrainingBatchLoader loader = train is StreamingImageDataset streaming
+            ? streaming.CreateLoader(Options.BatchSize, Options.Seed)
+            : new BatchLoader(train, Options.BatchSize, data, Options.Augmentation, Options.Seed, Options.PrefetchBatches);
         var stepsPerEpoch = (loader.BatchesPerEpoch + Options.AccumulationSteps - 1) / Options.AccumulationSteps;
         var schedule = Options.CreateSchedule(stepsPerEpoch);
         if (!_resumed && _completedEpochs == 0)
@@ -302,7 +305,7 @@ public sealed class Trainer : IDisposable
         return Evaluator.Evaluate(_model, validation, data, Options.BatchSize, batchProgress, cancellationToken, views);
     }
 
-    private void WriteOutputs(ImageDataset train, BatchLoader loader)
+    private void WriteOutputs(ImageDataset train, ITrainingBatchLoader loader)
     {
         if (Options.OutputDirectory is not { } directory)
         {

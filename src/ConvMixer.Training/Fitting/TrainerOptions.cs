@@ -88,6 +88,12 @@ public sealed record TrainerOptions
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>
+    /// For an image folder of photos (<see cref="StreamingImageDataset"/>): timm's training transforms and how the images
+    /// are read; null for data held in memory as pixels, which <see cref="Augmentation"/> augments.
+    /// </summary>
+    public ImageFolderTrainingOptions? ImageFolder { get; init; }
+
     /// <summary>Batches prepared ahead by the loader thread.</summary>
     public int PrefetchBatches { get; init; } = 2;
 
@@ -110,6 +116,7 @@ public sealed record TrainerOptions
         Require(Augmentation is not null && Augmentation.CropPadding >= 0, nameof(Augmentation), Augmentation, "must be set, with a non-negative crop padding");
         RequireValid(RandomErasing is null ? null : RandomErasing.Validate, nameof(RandomErasing));
         RequireValid(Mixup is null ? null : Mixup.Validate, nameof(Mixup));
+        RequireValid(ImageFolder is null ? null : ImageFolder.Validate, nameof(ImageFolder));
         Require(ModelEmaDecay is null || (ModelEmaDecay >= 0 && ModelEmaDecay < 1), nameof(ModelEmaDecay), ModelEmaDecay, "must be in [0, 1) when set");
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
         Require(Enum.IsDefined(EvaluationAugmentation), nameof(EvaluationAugmentation), EvaluationAugmentation, "is not a known test-time augmentation");
@@ -158,6 +165,7 @@ public sealed record TrainerOptions
             values["reprob"] = Number(erasing.Probability);
             values["remode"] = "pixel";
             values["recount"] = erasing.Count.ToString(CultureInfo.InvariantCulture);
+            values["random_erasing"] = string.Create(CultureInfo.InvariantCulture, $"p={Number(erasing.Probability)} mode=pixel count={erasing.Count}");
         }
 
         if (Mixup is { } mixup)
@@ -175,6 +183,7 @@ public sealed record TrainerOptions
             values["model_ema_warmup"] = ModelEmaWarmup ? "true" : "false";
         }
 
+        ImageFolder?.Describe(values, Data?.InputSize ?? 0);
         values["eval_tta"] = EvaluationAugmentation.ToString();
         values["seed"] = Seed.ToString(CultureInfo.InvariantCulture);
         return values;

@@ -21,6 +21,12 @@ public sealed record TrainingRecipe
     /// <summary>The trainer's options, with <see cref="TrainerOptions.Recipe"/> set to <see cref="Name"/>.</summary>
     public required TrainerOptions Options { get; init; }
 
+    /// <summary>
+    /// True for a fine-tuning recipe: it starts from pretrained weights (their architecture replaces
+    /// <see cref="Architecture"/>) and trains at the pretrained model's input size when it has one.
+    /// </summary>
+    public bool FineTunes { get; init; }
+
     /// <summary>Side of the square images made from an image folder (IDX data keeps its own size).</summary>
     public int ImageSize { get; init; } = 32;
 

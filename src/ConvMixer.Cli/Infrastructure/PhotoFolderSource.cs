@@ -1,0 +1,199 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace ConvMixerNet.Cli;
+
+/// <summary>
+/// <c>train</c> on an image folder of photos with timm's transforms: lists the files, finds the training size (the
+/// pretrained model's input size unless <c>--image-size</c> is typed), chooses the streaming or the in-memory path by
+/// the memory budget, and builds the data sets. Validation images are preprocessed as the trained model will be
+/// (resize to size / crop fraction, centre crop).
+/// </summary>
+internal static class PhotoFolderSource
+{
+    /// <summary>The data, the options completed with the data configuration and the chosen path, and the pretrained model when one was loaded to learn its input size.</summary>
+    public sealed record Prepared(DataSource.Loaded Data, TrainerOptions Options, ConvMixer? Pretrained);
+
+    /// <summary>
+    /// The options a run reads <paramref name="request"/>'s data with: the typed or recipe's image-folder options, or, for
+    /// an image folder whose images at the training size exceed the default budget, timm's default transforms (the
+    /// in-memory pixels path would not fit). Null: the data is read as before (IDX, or a folder held in memory as pixels).
+    /// </summary>
+    public static ImageFolderTrainingOptions? Choose(TrainRequest request, TrainerOptions options)
+    {
+        var isIdx = IdxLoader.IsIdxDirectory(request.Data);
+        var typed = request.Given.Any(IsImageFolderFlag);
+        if (isIdx)
+        {
+            // A recipe's photo transforms do not apply to IDX tensors; typed ones are a mistake worth saying.
+            return typed ? throw new UsageException($"{string.Join(", ", request.Given.Where(IsImageFolderFlag).Order(StringComparer.Ordinal))}: these transform photos of an image folder; '{request.Data}' holds IDX files.") : null;
+        }
+
+        var chosen = options.ImageFolder;
+        if (chosen is null && !request.Resume && !request.Given.Contains("--crop-padding") && !request.Given.Contains("--flip"))
+        {
+            var count = StreamingImageFolder.List(TrainFolder(request.Data), ImageDecoder.FileExtensions).Files.Count;
+            var images = request.Limit is { } n ? Math.Min(n, count) : count;
+            if (StreamingImageFolder.ShouldStream(images, 3, request.ImageSize))
+            {
+                Terminal.Out.MarkupLine(Markup.Escape(
+                    $"note: {images} images at {request.ImageSize}x{request.ImageSize} exceed the {StreamingImageFolder.DefaultMemoryBudget >> 20} MiB budget of the in-memory path; they are streamed with timm's training transforms (--scale, --ratio, --hflip, --color-jitter)."));
+                chosen = new ImageFolderTrainingOptions { Streaming = true };
+            }
+        }
+
+        if (chosen is not null && (request.Given.Contains("--crop-padding") || request.Given.Contains("--flip")))
+        {
+            throw new UsageException("--crop-padding and --flip augment images held in memory as pixels; with timm's transforms (--aa, --scale, --ratio, --hflip, --color-jitter, or a recipe that uses them) flip with --hflip.");
+        }
+
+        return chosen;
+    }
+
+    public static Prepared Load(TrainRequest request, TrainerOptions options, CheckpointState? saved)
+    {
+        var folder = options.ImageFolder ?? throw new InvalidOperationException("No image-folder options.");
+        var trainFolder = TrainFolder(request.Data);
+        var validationFolder = request.Validation
+            ?? new[] { "val", "test" }.Select(name => Path.Combine(request.Data, name)).FirstOrDefault(dir => trainFolder != request.Data && Directory.Exists(dir));
+        var (listed, classes, unusable) = StreamingImageFolder.List(trainFolder, ImageDecoder.FileExtensions);
+        var files = request.Limit is { } n && n < listed.Count ? listed.Take(n).ToArray() : listed;
+
+        ConvMixer? pretrained = null;
+        DataConfig data;
+        if (saved is not null)
+        {
+            data = saved.Options.Data ?? throw new UsageException("--resume: the checkpoint stores no data configuration for its image folder.");
+        }
+        else if (request.Pretrained is { } reference)
+        {
+            pretrained = LoadPretrained(reference, classes.Count);
+            data = PretrainedData(request, pretrained);
+        }
+        else
+        {
+            var side = request.ImageSize;
+            data = Measure(files, classes, side);
+        }
+
+        var streaming = folder.Streaming ?? StreamingImageFolder.ShouldStream(files.Count, 3, data.InputSize, folder.MemoryBudget);
+        folder = folder with { Streaming = streaming };
+        ITrainingImageReader reader;
+        try
+        {
+            var transform = Transform(folder, data);
+            reader = streaming ? new TrainingImageReader(transform) : new CachedTrainingImageReader(transform);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            pretrained?.Dispose();
+            throw new UsageException(e is FormatException ? $"--aa: {e.Message}" : e.Message);
+        }
+
+        var train = new StreamingImageDataset(files, classes, reader, folder.Workers);
+        var validation = validationFolder is null
+            ? null
+            : ImageFolderLoader.Load(validationFolder, data.InputSize, new ImageFileDecoder(data), data.CropFraction, classNames: classes);
+        var bytes = 3L * data.InputSize * data.InputSize * files.Count;
+        var path = streaming
+            ? $"streamed from disk ({MiB(bytes)} MiB at {data.InputSize}x{data.InputSize}{(folder.Streaming == true && options.ImageFolder?.Streaming is null ? $", over the {MiB(folder.MemoryBudget)} MiB budget" : string.Empty)})"
+            : $"kept in memory (about {MiB(bytes)} MiB at {data.InputSize}x{data.InputSize})";
+        var description = $"image folder {trainFolder}, {path}, {train.Workers} workers"
+            + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}");
+        return new Prepared(
+            new DataSource.Loaded(train, validation?.Dataset, [.. unusable, .. validation?.Skipped ?? []], description),
+            options with { Data = data, ImageFolder = folder },
+            pretrained);
+    }
+
+    /// <summary>Lists the files a streaming or in-memory loader could not read during training (stderr) and counts them.</summary>
+    public static void ReportSkipped(ImageDataset train)
+    {
+        if (train is not StreamingImageDataset { Skipped.Count: > 0 } streamed)
+        {
+            return;
+        }
+
+        foreach (var skipped in streamed.Skipped)
+        {
+            Console.Error.WriteLine($"warning: skipped {skipped.Path}: {skipped.Reason}");
+        }
+
+        Terminal.Out.MarkupLine($"[yellow]{streamed.Skipped.Count} unreadable image(s) skipped[/] (listed on stderr).");
+    }
+
+    private static bool IsImageFolderFlag(string name) =>
+        name is "--aa" or "--scale" or "--ratio" or "--hflip" or "--color-jitter" or "--train-interpolation" or "--streaming" or "--in-memory" or "--memory-budget" or "--workers";
+
+    private static string TrainFolder(string data) => Directory.Exists(Path.Combine(data, "train")) ? Path.Combine(data, "train") : data;
+
+    private static string MiB(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static ConvMixer LoadPretrained(string reference, int classes)
+    {
+        var model = FineTuning.LoadPretrained(HubDownload.Resolve(reference), classes);
+        if (model.Config.InChannels is not (1 or 3))
+        {
+            model.Dispose();
+            throw new UsageException($"The pretrained model takes {model.Config.InChannels}-channel images; photos give 3 (RGB) or 1 (grey).");
+        }
+
+        return model;
+    }
+
+    // The pretrained model's own preprocessing (its statistics, crop fraction and filter, else the published models'),
+    // at its input size unless --image-size is typed: fine-tuning at the size the features were learnt at.
+    private static DataConfig PretrainedData(TrainRequest request, ConvMixer model)
+    {
+        var stored = model.Pretrained?.Data is { } d && d.InChannels == model.Config.InChannels ? d : null;
+        var side = request.Given.Contains("--image-size") ? request.ImageSize : stored?.InputSize ?? request.ImageSize;
+        var start = stored ?? (model.Config.InChannels == 3
+            ? DataConfig.ImageNet
+            : DataConfig.ImageNet with { InChannels = 1, Mean = [DataConfig.ImageNetMean.Average()], Std = [DataConfig.ImageNetStd.Average()] });
+        return start with { InputSize = side };
+    }
+
+    // From scratch: the training set's own statistics (as the in-memory path measures them) over up to 500 evenly
+    // spread images, decoded at the training size.
+    private static DataConfig Measure(IReadOnlyList<(string Path, int Label)> files, IReadOnlyList<string> classes, int side)
+    {
+        var used = Math.Min(500, files.Count);
+        var pixels = new List<byte>();
+        var labels = new List<int>();
+        for (var k = 0; k < used; k++)
+        {
+            var (path, label) = files[(int)((long)k * files.Count / used)];
+            try
+            {
+                pixels.AddRange(ImageFileDecoder.Default.DecodePlanar(path, side, 1.0));
+                labels.Add(label);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageDecodeException)
+            {
+                // Reported when the loader reaches the file.
+            }
+        }
+
+        return labels.Count == 0
+            ? DatasetStatistics.ForImages(3, side, DataConfig.ImageNetMean, DataConfig.ImageNetStd)
+            : DatasetStatistics.Measure(InMemoryImageDataset.FromBytes([.. pixels], [.. labels], 3, side, side, classes));
+    }
+
+    private static TrainingTransform Transform(ImageFolderTrainingOptions folder, DataConfig data)
+    {
+        Interpolation? interpolation = folder.TrainInterpolation switch
+        {
+            "bilinear" => Interpolation.Bilinear,
+            "bicubic" => Interpolation.Bicubic,
+            "nearest" => Interpolation.Nearest,
+            _ => null,
+        };
+        var crop = new RandomResizedCrop(data.InputSize, (folder.ScaleMin, folder.ScaleMax), (folder.RatioMin, folder.RatioMax), interpolation);
+        // timm fills RandAugment's geometric operations with the mean colour.
+        var mean = data.Mean.Count == 3 ? data.Mean : [data.Mean[0], data.Mean[0], data.Mean[0]];
+        (byte, byte, byte) fill = ((byte)Math.Min(255, Math.Round(255 * mean[0])), (byte)Math.Min(255, Math.Round(255 * mean[1])), (byte)Math.Min(255, Math.Round(255 * mean[2])));
+        var randAugment = folder.AutoAugment is { } aa ? RandAugment.Parse(aa, fill, interpolation) : null;
+        var jitter = randAugment is null && folder.ColorJitter > 0 ? new ColorJitter(folder.ColorJitter, folder.ColorJitter, folder.ColorJitter) : null;
+        return new TrainingTransform(data, crop, folder.HorizontalFlip, randAugment, jitter);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+
+namespace ConvMixerNet.Vision;
+
+/// <summary>
+/// The in-memory counterpart of <see cref="TrainingImageReader"/>: each photo is decoded once, scaled (Pillow's
+/// bicubic, as torchvision's <c>Resize(S)</c>) so that its shorter side is the training size S when it is larger, and
+/// kept; every sample then applies the <see cref="TrainingTransform"/> to the kept image. A data set of N images holds
+/// about N·3·S²·(longer / shorter side) bytes. The random resized crop thus cuts from the photo at the training
+/// resolution instead of the full-resolution photo: the samples are close to, not identical with, the streaming
+/// reader's. Thread-safe; files that cannot be read are not kept and fail on every read.
+/// </summary>
+public sealed class CachedTrainingImageReader : ITrainingImageReader
+{
+    private readonly ConcurrentDictionary<string, Lazy<RgbImage>> _images = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a reader that applies <paramref name="transform"/>.</summary>
+    /// <param name="transform">The training transform.</param>
+    /// <param name="applyExifOrientation">Turn photos upright according to their EXIF orientation tag.</param>
+    public CachedTrainingImageReader(TrainingTransform transform, bool applyExifOrientation = true)
+    {
+        ArgumentNullException.ThrowIfNull(transform);
+        transform.Data.Validate();
+        transform.Crop.Validate();
+        transform.ColorJitter?.Validate();
+        Transform = transform;
+        ApplyExifOrientation = applyExifOrientation;
+    }
+
+    /// <summary>The transform.</summary>
+    public TrainingTransform Transform { get; }
+
+    /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
+    public bool ApplyExifOrientation { get; }
+
+    /// <summary>Images held so far.</summary>
+    public int Count => _images.Count(pair => pair.Value.IsValueCreated);
+
+    /// <inheritdoc />
+    public IReadOnlySet<string> FileExtensions => ImageDecoder.FileExtensions;
+
+    /// <inheritdoc />
+    public int Channels => Transform.Data.InChannels;
+
+    /// <inheritdoc />
+    public int Side => Transform.Crop.Size;
+
+    /// <inheritdoc />
+    public void Read(string path, Random random, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var entry = _images.GetOrAdd(path, p => new Lazy<RgbImage>(() => Shrink(ImageDecoder.Decode(p, ApplyExifOrientation)), LazyThreadSafetyMode.ExecutionAndPublication));
+        RgbImage image;
+        try
+        {
+            image = entry.Value;
+        }
+        catch
+        {
+            // A failed decode is not kept (Lazy would cache the exception): the next read tries again and reports again.
+            _images.TryRemove(new KeyValuePair<string, Lazy<RgbImage>>(path, entry));
+            throw;
+        }
+
+        Transform.Apply(image, random, destination);
+    }
+
+    private RgbImage Shrink(RgbImage image)
+    {
+        var side = Side;
+        if (Math.Min(image.Width, image.Height) <= side)
+        {
+            return image;
+        }
+
+        var (width, height) = ImagePreprocessor.ResizedSize(image.Width, image.Height, side);
+        return Resampler.ResizeAndCrop(image, width, height, new PixelWindow(0, 0, width, height), Interpolation.Bicubic);
+    }
+}
