@@ -427,7 +427,7 @@ internal static class TrainCommand
     // The options typed next to --recipe, which replace the recipe's values.
     private static string Overrides(TrainRequest request)
     {
-        var typed = request.Given.Except(["--recipe", "--data", "--out", "--val", "--resume", "--force", "--threads", "--seed", "--limit", "--class-names", "--channels-last", "--workers", "--memory-budget", "--streaming", "--in-memory"]).Order(StringComparer.Ordinal).ToArray();
+        var typed = request.Given.Except(["--recipe", "--data", "--out", "--val", "--resume", "--force", "--threads", "--seed", "--limit", "--class-names", "--channels-last", "--workers", "--memory-budget", "--streaming", "--in-memory", "--pretrained"]).Order(StringComparer.Ordinal).ToArray();
         return typed.Length == 0 ? string.Empty : $", with {string.Join(", ", typed)} from the command line";
     }
 

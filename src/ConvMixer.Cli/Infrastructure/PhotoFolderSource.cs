@@ -127,7 +127,7 @@ internal static class PhotoFolderSource
 
     private static string TrainFolder(string data) => Directory.Exists(Path.Combine(data, "train")) ? Path.Combine(data, "train") : data;
 
-    private static string MiB(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture);
+    private static string MiB(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.###", CultureInfo.InvariantCulture);
 
     private static ConvMixer LoadPretrained(string reference, int classes)
     {

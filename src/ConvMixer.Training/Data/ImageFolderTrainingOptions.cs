@@ -99,6 +99,9 @@ public sealed record ImageFolderTrainingOptions
         ArgumentNullException.ThrowIfNull(values);
         values["random_resized_crop"] = $"size={side} scale=({N(ScaleMin)}, {N(ScaleMax)}) ratio=({N(RatioMin)}, {N(RatioMax)}) interpolation={TrainInterpolation}";
         values["random_horizontal_flip"] = $"p={N(HorizontalFlip)}";
+        // timm's own argument name for the flip probability; the pixels path's crop padding does not apply to photos.
+        values["hflip"] = N(HorizontalFlip);
+        values.Remove("crop_padding");
         if (AutoAugment is { } aa)
         {
             values["rand_augment"] = aa;

@@ -77,6 +77,8 @@ public class StreamingTrainingTests
 
         values["random_resized_crop"].Should().Be("size=8 scale=(0.08, 1) ratio=(0.75, 1.3333333333333333) interpolation=random");
         values["random_horizontal_flip"].Should().Be("p=0.5");
+        values["hflip"].Should().Be("0.5", "timm's argument name holds the flip probability of photos");
+        values.Should().NotContainKey("crop_padding", "the pixels path's padded crop does not apply to photos");
         values["rand_augment"].Should().Be("rand-m9-mstd0.5-inc1");
         values.Should().NotContainKey("color_jitter", "timm turns colour jitter off when RandAugment is set");
         values["random_erasing"].Should().Be("p=0.25 mode=pixel count=1");
