@@ -31,7 +31,7 @@ public sealed class FineTuneCommandTests : IDisposable
             "--epochs", "1", "--batch", "4", "--memory-budget", "0.001", "--workers", "2", "--threads", "1");
 
         tune.ExitCode.Should().Be(0, tune.ToString());
-        tune.Output.Should().Contain("streamed from disk").And.Contain("over the 0.001 MiB budget").And.Contain("Recipe: finetune");
+        tune.Output.Should().Contain("streamed from disk").And.Contain("over the 0.001 MiB budget").And.Contain("Recipe: finetune").And.MatchRegex(@"Waited \d+\.\d s for decoded batches \(2 workers\)");
         tune.Error.Should().Contain("skipped").And.Contain("broken.png", "an unreadable photo is skipped and named");
         var options = TrainingCheckpoint.ReadState(Path.Combine(run, TrainingCheckpoint.FileName)).Options;
         options.ImageFolder!.Streaming.Should().BeTrue("the images exceed the tiny budget");

@@ -243,7 +243,7 @@ internal static class TrainCommand
             throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
         }
 
-        PhotoFolderSource.ReportSkipped(data.Train);
+        PhotoFolderSource.ReportAfterTraining(data.Train);
         var plots = TrainingCurves.Write(request.Output, result.History);
         Terminal.Out.Write(TrainingTables.Epochs(result.History));
         if (result.FinalEvaluation is { } evaluation)

@@ -106,10 +106,19 @@ internal static class PhotoFolderSource
             pretrained);
     }
 
-    /// <summary>Lists the files a streaming or in-memory loader could not read during training (stderr) and counts them.</summary>
-    public static void ReportSkipped(ImageDataset train)
+    /// <summary>
+    /// After training: how long the training loop waited for decoded batches, and the files the workers could not read
+    /// (stderr, with their reasons) and their count.
+    /// </summary>
+    public static void ReportAfterTraining(ImageDataset train)
     {
-        if (train is not StreamingImageDataset { Skipped.Count: > 0 } streamed)
+        if (train is not StreamingImageDataset streamed)
+        {
+            return;
+        }
+
+        Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Waited {streamed.DataWait.TotalSeconds:F1} s for decoded batches ({streamed.Workers} workers).")));
+        if (streamed.Skipped.Count == 0)
         {
             return;
         }

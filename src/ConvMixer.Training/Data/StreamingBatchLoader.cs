@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace ConvMixerNet.Training;
 
@@ -15,6 +16,7 @@ public sealed class StreamingBatchLoader : ITrainingBatchLoader
     private int _blockedWorkers;
     private int _held;
     private int _peakHeld;
+    private long _waitTicks;
 
     /// <summary>Creates a loader.</summary>
     /// <param name="files">Image files and their class labels.</param>
@@ -86,6 +88,9 @@ public sealed class StreamingBatchLoader : ITrainingBatchLoader
 
     /// <summary>Files that could not be read so far, and why.</summary>
     public IReadOnlyList<SkippedImage> Skipped => _skipped.Values.OrderBy(s => s.Path, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Time the consumer (the training loop) spent waiting for the next batch, over every pass so far: how much of a step waits for data.</summary>
+    public TimeSpan ConsumerWait => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
     /// <summary>The most batches that were prepared or being prepared, and not yet handed out, at one time.</summary>
     internal int PeakHeldBatches => Volatile.Read(ref _peakHeld);
@@ -180,6 +185,7 @@ public sealed class StreamingBatchLoader : ITrainingBatchLoader
             for (var b = 0; b < batchCount; b++)
             {
                 HostBatch batch;
+                var waitStart = Stopwatch.GetTimestamp();
                 lock (gate)
                 {
                     while (!ready.ContainsKey(b) && failure is null)
@@ -194,6 +200,7 @@ public sealed class StreamingBatchLoader : ITrainingBatchLoader
                     }
                 }
 
+                Interlocked.Add(ref _waitTicks, Stopwatch.GetElapsedTime(waitStart).Ticks);
                 Interlocked.Decrement(ref _held);
                 room.Release();
                 if (batch.Count > 0)

@@ -52,6 +52,9 @@ public sealed class StreamingImageDataset : ImageDataset
     /// <summary>Files that could not be read by the last loader, and why.</summary>
     public IReadOnlyList<SkippedImage> Skipped => _loader?.Skipped ?? [];
 
+    /// <summary>Time the last loader's consumer waited for batches (see <see cref="StreamingBatchLoader.ConsumerWait"/>).</summary>
+    public TimeSpan DataWait => _loader?.ConsumerWait ?? TimeSpan.Zero;
+
     /// <inheritdoc />
     public override int LabelAt(int index) => _files[index].Label;
 

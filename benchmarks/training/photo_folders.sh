@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The measurements of issue 28 for docs/training-benchmark.md ("Photo folders and fine-tuning: to be measured"). Run
+# them on a quiet machine: every figure is a time or a peak RSS.
+#
+#   benchmarks/training/photo_folders.sh transfer [--seeds "0 1 2"]   # Fashion-MNIST halves: fine-tuned vs from scratch
+#   benchmarks/training/photo_folders.sh loader [--images 20000] [--limit N]  # streaming vs in-memory at 224², 256/8 and 768/32
+#   benchmarks/training/photo_folders.sh fashion [--seeds "0 1 2"]     # does RandAugment / erasing / EMA lift the single view?
+#   ... [--tool CONVMIXER] [--threads 2] [--out bench-runs] [--dry-run]
+#
+# Needs: Debian's dataset-fashion-mnist (transfer, fashion) and Pillow + numpy for the synthetic photos (loader).
+# Each run's stdout/stderr and /usr/bin/time -v report go to OUT/<name>.log; the lines to copy into the doc are
+# printed at the end of each run (accuracy, epoch times, images/s, waited-for-data seconds, peak RSS).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+what=${1:?"transfer, loader or fashion"}; shift
+seeds="0 1 2" images=20000 threads=2 out=bench-runs tool="" dry=0 limit=""
+fmnist=/usr/share/datasets/fashion-mnist
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seeds) seeds=$2; shift 2 ;;
+    --images) images=$2; shift 2 ;;
+    --limit) limit="--limit $2"; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --tool) tool=$2; shift 2 ;;
+    --data) fmnist=$2; shift 2 ;;
+    --dry-run) dry=1; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+if [ -z "$tool" ]; then
+  dotnet build src/ConvMixer.Cli -c Release -v q >/dev/null
+  tool="dotnet $(ls src/ConvMixer.Cli/bin/Release/net10.0/*/convmixer.dll | head -1)"
+fi
+mkdir -p "$out"
+
+# run NAME ARGS...: one training, timed, its summary lines printed.
+run() {
+  local name=$1; shift
+  echo "+ convmixer $*"
+  [ "$dry" = 1 ] && return 0
+  /usr/bin/time -v $tool "$@" >"$out/$name.log" 2>&1 || { echo "  FAILED, see $out/$name.log"; return 0; }
+  grep -E "^epoch|Validation accuracy|Waited|Maximum resident|Elapsed \(wall" "$out/$name.log" | sed 's/^/  /'
+}
+
+case "$what" in
+  transfer)
+    # Half a: classes 0-4, all images; half b: classes 5-9, 100 training images per class, all test images.
+    [ -d "$out/fm-halves" ] || [ "$dry" = 1 ] || python3 tools/training/export_fashion_mnist_halves.py --idx "$fmnist" --out "$out/fm-halves" --per-class 100
+    for seed in $seeds; do
+      run "pretrain-a-s$seed" train --data "$out/fm-halves/a" --out "$out/pretrain-a-s$seed" --recipe fashion-mnist --threads "$threads" --seed "$seed" --force
+      run "finetune-b-s$seed" train --data "$out/fm-halves/b" --out "$out/finetune-b-s$seed" --pretrained "$out/pretrain-a-s$seed" \
+        --recipe finetune --batch 32 --threads "$threads" --workers "$threads" --seed "$seed" --force
+      run "scratch-b-s$seed" train --data "$out/fm-halves/b" --out "$out/scratch-b-s$seed" --recipe fashion-mnist --threads "$threads" --seed "$seed" --force
+    done
+    ;;
+  loader)
+    [ -d "$out/photos" ] || [ "$dry" = 1 ] || python3 tools/training/make_photo_folder.py --out "$out/photos" --images "$images"
+    # One epoch each (or the first LIMIT images), each path forced.
+    for path in "--streaming" "--in-memory"; do
+      tag=$(echo "$path" | cut -c3-11 | tr -d ' -')
+      run "loader-256-8-$tag" train --data "$out/photos" --out "$out/loader-256-8-$tag" --dim 256 --depth 8 --kernel 9 --patch 7 \
+        --image-size 224 --aa rand-m9-mstd0.5-inc1 $path --epochs 1 --batch 32 --threads "$threads" --workers "$threads" --force $limit
+      run "loader-768-32-$tag" train --data "$out/photos" --out "$out/loader-768-32-$tag" --preset convmixer_768_32 \
+        --image-size 224 --aa rand-m9-mstd0.5-inc1 $path --epochs 1 --batch 8 --threads "$threads" --workers "$threads" --force $limit
+    done
+    ;;
+  fashion)
+    # Fashion-MNIST as an image folder, so the photo transforms apply; each variant against the recipe's single view.
+    [ -d "$out/fm-folder" ] || [ "$dry" = 1 ] || { python3 tools/training/export_fashion_mnist_halves.py --idx "$fmnist" --out "$out/fm-split" --per-class 6000 \
+      && mkdir -p "$out/fm-folder" && for s in train val; do mkdir -p "$out/fm-folder/$s" && mv "$out/fm-split"/a/$s/* "$out/fm-split"/b/$s/* "$out/fm-folder/$s/"; done; }
+    for seed in $seeds; do
+      run "fm-recipe-s$seed" train --data "$fmnist" --out "$out/fm-recipe-s$seed" --recipe fashion-mnist --threads "$threads" --seed "$seed" --force
+      run "fm-ema-s$seed" train --data "$fmnist" --out "$out/fm-ema-s$seed" --recipe fashion-mnist --model-ema --model-ema-warmup --threads "$threads" --seed "$seed" --force
+      run "fm-reprob-s$seed" train --data "$fmnist" --out "$out/fm-reprob-s$seed" --recipe fashion-mnist --reprob 0.25 --threads "$threads" --seed "$seed" --force
+      run "fm-aa-s$seed" train --data "$out/fm-folder" --out "$out/fm-aa-s$seed" --recipe fashion-mnist --image-size 28 --aa rand-m5-mstd0.5-inc1 \
+        --scale 0.6 1 --ratio 0.9 1.1 --hflip 0.5 --threads "$threads" --workers "$threads" --seed "$seed" --force
+    done
+    echo "Single view of each run (and of its ema/ folder where there is one):"
+    for seed in $seeds; do
+      for v in recipe ema reprob; do
+        echo "+ convmixer eval --weights $out/fm-$v-s$seed --data $fmnist"
+        [ "$dry" = 1 ] || $tool eval --weights "$out/fm-$v-s$seed" --data "$fmnist" --threads "$threads" | grep -E "^Accuracy" | sed 's/^/  /'
+      done
+      echo "+ convmixer eval --weights $out/fm-ema-s$seed/ema --data $fmnist"
+      [ "$dry" = 1 ] || $tool eval --weights "$out/fm-ema-s$seed/ema" --data "$fmnist" --threads "$threads" | grep -E "^Accuracy" | sed 's/^/  /'
+      echo "+ convmixer eval --weights $out/fm-aa-s$seed --data $out/fm-folder"
+      [ "$dry" = 1 ] || $tool eval --weights "$out/fm-aa-s$seed" --data "$out/fm-folder" --threads "$threads" | grep -E "^Accuracy" | sed 's/^/  /'
+    done
+    ;;
+  *) echo "unknown measurement '$what': transfer, loader or fashion" >&2; exit 2 ;;
+esac
