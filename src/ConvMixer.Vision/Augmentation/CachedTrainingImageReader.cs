@@ -33,8 +33,8 @@ public sealed class CachedTrainingImageReader : ITrainingImageReader
     /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
     public bool ApplyExifOrientation { get; }
 
-    /// <summary>Images held so far.</summary>
-    public int Count => _images.Count(pair => pair.Value.IsValueCreated);
+    /// <summary>Images held (or being decoded) so far; files that failed to decode are not held.</summary>
+    public int Count => _images.Count;
 
     /// <inheritdoc />
     public IReadOnlySet<string> FileExtensions => ImageDecoder.FileExtensions;
