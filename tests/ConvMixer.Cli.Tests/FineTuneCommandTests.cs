@@ -80,6 +80,12 @@ public sealed class FineTuneCommandTests : IDisposable
         scratch.ExitCode.Should().Be(2, scratch.ToString());
         scratch.Error.Should().Contain("--recipe finetune fine-tunes pretrained weights: pass --pretrained");
 
+        var idx = _dir.File("quadrants");
+        QuadrantImages.WriteIdxSplits(idx);
+        var onIdx = ConvMixerTool.Run("train", "--data", idx, "--out", _dir.File("idx-run"), "--scale", "0.5", "1", "--hflip", "0.3", "--threads", "1");
+        onIdx.ExitCode.Should().Be(2, onIdx.ToString());
+        onIdx.Error.Should().Contain("--hflip, --scale: these transform photos of an image folder");
+
         var badAa = ConvMixerTool.Run("train", "--data", photos, "--out", _dir.File("bad"), "--aa", "auto-v0", "--threads", "1");
         badAa.ExitCode.Should().Be(2, badAa.ToString());
         badAa.Error.Should().Contain("--aa: RandAugment configuration 'auto-v0' must start with 'rand'");

@@ -24,6 +24,50 @@ public class RecipeTests
     }
 
     [Fact]
+    public void The_photo_recipes_take_timms_transforms_with_the_documented_values()
+    {
+        // docs/training.md justifies each value; cifar10's RandAugment is torchvision's 2 operations at 12 of 30 in timm's form.
+        var cifar = TrainingRecipes.Cifar10.Options;
+        cifar.Augmentation.Should().Be(Augmentation.None, "the flip is the photo transforms' --hflip");
+        cifar.ImageFolder.Should().Be(new ImageFolderTrainingOptions
+        {
+            ScaleMin = 1,
+            ScaleMax = 1,
+            RatioMin = 1,
+            RatioMax = 1,
+            HorizontalFlip = 0.5,
+            ColorJitter = 0,
+            TrainInterpolation = "bilinear",
+            AutoAugment = "rand-m4-n2-p1.0-inc1",
+        });
+        var randAugment = RandAugment.Parse(cifar.ImageFolder!.AutoAugment!);
+        (randAugment.NumLayers, randAugment.Magnitude, randAugment.Probability, randAugment.MagnitudeStd).Should().Be((2, 4.0, 1.0, 0.0));
+        randAugment.Operations.Should().Equal(RandAugmentOp.Increasing);
+        (cifar.RandomErasing, cifar.Mixup, cifar.ModelEmaDecay).Should().Be((null, null, null));
+
+        var finetune = TrainingRecipes.FineTune;
+        (finetune.FineTunes, finetune.ImageSize).Should().Be((true, 224));
+        finetune.Options.Should().BeEquivalentTo(new TrainerOptions
+        {
+            Recipe = "finetune",
+            Epochs = 10,
+            BatchSize = 32,
+            LearningRate = 1e-4,
+            WeightDecay = 0.05,
+            Schedule = ScheduleKind.CosineWithWarmup,
+            WarmupEpochs = 1,
+            LabelSmoothing = 0.1,
+            GradientClipNorm = 1.0,
+            RandomErasing = new RandomErasing(0.25),
+            ModelEmaDecay = 0.9998,
+            ModelEmaWarmup = true,
+            ImageFolder = new ImageFolderTrainingOptions { AutoAugment = "rand-m9-mstd0.5-inc1" },
+        });
+        finetune.Options.ImageFolder!.Should().Match<ImageFolderTrainingOptions>(f =>
+            f.ScaleMin == 0.08 && f.ScaleMax == 1 && f.RatioMin == 0.75 && f.RatioMax == 4.0 / 3.0 && f.HorizontalFlip == 0.5 && f.TrainInterpolation == "random" && f.Streaming == null);
+    }
+
+    [Fact]
     public void The_fashion_mnist_recipe_is_the_measured_one()
     {
         // docs/training-benchmark.md reports these values; a change here needs new measurements there.
