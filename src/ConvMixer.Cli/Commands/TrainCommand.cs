@@ -133,7 +133,7 @@ internal static class TrainCommand
             throw new UsageException($"{InCliTerms(invalid.Property)} has an invalid value: {invalid.Message}");
         }
 
-        var data = DataSource.LoadForTraining(request.Data, request.Validation, run.ImageSize, request.Limit, request.ClassNames);
+        var data = TrainingData.Load(request.Data, request.Validation, run.ImageSize, request.Limit, request.ClassNames, ImageFileDecoder.Default);
         ReportData(data);
         using var model = BuildModel(request, run.Saved, data.Train);
         var options = run.Saved is null ? run.Options with { Data = DatasetStatistics.ForTraining(data.Train, request.Pretrained is null ? null : model) } : run.Options;
@@ -231,7 +231,7 @@ internal static class TrainCommand
             throw new UsageException($"--patch {config.PatchSize} is larger than the {train.Height}x{train.Width} images.");
         }
 
-        MemoryEstimate.Require(MemoryEstimate.Training(config, request.Options.BatchSize, train.Height), $"training {config} with --batch {request.Options.BatchSize}", "--dim, --depth or --batch");
+        MemoryEstimate.Require(TrainingMemory.Estimate(config, request.Options.BatchSize, train.Height), $"training {config} with --batch {request.Options.BatchSize}", "--dim, --depth or --batch");
 
         torch.random.manual_seed(request.Options.Seed);
         return new ConvMixer(config);
@@ -253,7 +253,7 @@ internal static class TrainCommand
         _ => property,
     };
 
-    private static void ReportData(DataSource.Loaded data)
+    private static void ReportData(TrainingData data)
     {
         Terminal.Out.MarkupLine(Markup.Escape($"Data: {data.Description}; training {data.Train}" + (data.Validation is { } v ? $"; validation {v.Count} images" : string.Empty) + "."));
         if (data.Skipped.Count > 0)
@@ -267,7 +267,7 @@ internal static class TrainCommand
         }
     }
 
-    private static TrainingResult FitWithProgressBar(Trainer trainer, DataSource.Loaded data, CancellationToken cancellationToken)
+    private static TrainingResult FitWithProgressBar(Trainer trainer, TrainingData data, CancellationToken cancellationToken)
     {
         TrainingResult? result = null;
         Terminal.Progress.Progress()
