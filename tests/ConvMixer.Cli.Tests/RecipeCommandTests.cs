@@ -58,6 +58,20 @@ public sealed class RecipeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_recipe_whose_photo_transforms_cannot_apply_to_IDX_data_says_so()
+    {
+        var data = _dir.File("quadrants");
+        QuadrantImages.WriteIdxSplits(data);
+
+        var train = ConvMixerTool.Run(
+            "train", "--data", data, "--out", _dir.File("run"), "--recipe", "cifar10", "--dim", "8", "--depth", "1", "--epochs", "1", "--batch", "16",
+            "--threads", "1", "--limit", "32");
+
+        train.ExitCode.Should().Be(0, train.ToString());
+        train.Output.Should().Contain("note: the recipe's photo transforms (random resized crop, flips, RandAugment) apply to image folders");
+    }
+
+    [Fact]
     public void An_unknown_recipe_is_refused_with_the_known_names()
     {
         var data = _dir.File("quadrants");

@@ -72,13 +72,13 @@ internal static class TrainCommand
 
         command.SetAction((parse, cancellationToken) =>
         {
-            var chosen = parse.GetValue(recipe) is { } name ? FindRecipe(name) : null;
+            var chosen = parse.GetValue(recipe) is { } name ? TrainingRecipes.Find(name) ?? throw new UsageException("--recipe: " + TrainingRecipes.Unknown(name)) : null;
 
             // A value typed on the command line wins; otherwise the recipe's, if one was chosen; otherwise the option's default.
             T Value<T>(Option<T> option, Func<TrainingRecipe, T> fromRecipe) =>
                 chosen is null || parse.IsGiven(option) ? parse.GetValue(option)! : fromRecipe(chosen);
 
-            var request = new TrainRequest
+            var request = new TrainingRequest
             {
                 Data = parse.GetRequiredValue(data),
                 Validation = parse.GetValue(validation),
@@ -95,7 +95,6 @@ internal static class TrainCommand
                 Activation = Value(activation, r => r.Architecture.Activation),
                 Pretrained = parse.GetValue(pretrained),
                 ImageSize = Value(imageSize, r => r.ImageSize),
-                Threads = parse.GetValue(threads),
                 Limit = parse.GetValue(limit),
                 ClassNames = parse.GetValue(classNames) is { } file ? ClassLabels.FromFile(file).ToArray() : null,
                 Options = new TrainerOptions
@@ -124,124 +123,74 @@ internal static class TrainCommand
                     Seed = parse.GetValue(seed),
                 },
             };
-            return Task.FromResult(Run(request, cancellationToken));
+            return Task.FromResult(Run(request, parse.GetValue(threads), cancellationToken));
         });
         return command;
     }
 
-    // What a run writes into --out; their presence marks a previous run.
-    private static readonly string[] RunFiles =
-    [
-        TrainingCheckpoint.FileName, MetricsCsv.FileName, ModelFolder.ConfigFileName, ModelFolder.SafetensorsFileName, TrainingCurves.LossFile, TrainingCurves.AccuracyFile,
-    ];
-
-    private static TrainingRecipe FindRecipe(string name)
+    private static int Run(TrainingRequest request, int? threads, CancellationToken cancellationToken)
     {
-        try
+        Runtime.ApplyThreads(threads);
+        using var run = OpenRun(request);
+        if (run.Note is { } note)
         {
-            return TrainingRecipes.Get(name);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException("--recipe: " + e.Message.Split(" (Parameter", 2)[0]);
-        }
-    }
-
-    private static int Run(TrainRequest request, CancellationToken cancellationToken)
-    {
-        Runtime.ApplyThreads(request.Threads);
-        if (File.Exists(request.Output))
-        {
-            throw new UsageException($"--out '{request.Output}' is a file; give a folder for the run's outputs.");
+            Console.Error.WriteLine($"note: {note}");
         }
 
-        if (!IdxLoader.IsIdxDirectory(request.Data) && IsWithin(request.Output, request.Data))
+        if (run.Options.Problems() is [var invalid, ..])
         {
-            throw new UsageException($"--out '{request.Output}' lies inside --data '{request.Data}': the next run would train on this run's outputs as a class. Choose an --out outside the data.");
+            throw new UsageException($"{InCliTerms(invalid.Property)} has an invalid value: {invalid.Message}");
         }
 
-        // Held until the run ends, so a second run on this folder fails now instead of interleaving its files with ours.
-        using var folderLock = RunFolderLock.Acquire(request.Output);
-        var checkpointPath = Path.Combine(request.Output, TrainingCheckpoint.FileName);
-        CheckpointState? saved = null;
-        var options = request.Options with { OutputDirectory = request.Output };
-        var imageSize = request.ImageSize;
-        if (request.Resume)
-        {
-            if (!File.Exists(checkpointPath))
-            {
-                throw new UsageException($"--resume: there is no {TrainingCheckpoint.FileName} in '{request.Output}'.");
-            }
-
-            saved = TrainingCheckpoint.ReadState(checkpointPath);
-            options = ResumeOptions(request, saved) with { OutputDirectory = request.Output };
-            imageSize = saved.Options.Data?.InputSize ?? imageSize;
-        }
-        else
-        {
-            ClearPreviousRun(request);
-        }
-
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(InCliTerms(e));
-        }
-
-        if (saved is null && request.Recipe is { } fineTuning && TrainingRecipes.Get(fineTuning).FineTunes && request.Pretrained is null)
+        if (run.Saved is null && request.Recipe is { } fineTuning && TrainingRecipes.Get(fineTuning).FineTunes && request.Pretrained is null)
         {
             throw new UsageException($"--recipe {fineTuning} fine-tunes pretrained weights: pass --pretrained (a model folder, weights file or hub model such as convmixer_768_32).");
         }
 
         // Photos with timm's transforms are read by workers (streamed or kept in memory); other data as before.
-        options = options with { ImageFolder = PhotoFolderSource.Choose(request, options) };
+        var options = run.Options with { ImageFolder = PhotoFolderSource.Choose(request, run.Options) };
         ConvMixer? preloaded = null;
-        DataSource.Loaded data;
+        TrainingData data;
         if (options.ImageFolder is not null)
         {
-            var prepared = PhotoFolderSource.Load(request, options, saved);
+            var prepared = PhotoFolderSource.Load(request, options, run.Saved);
             (data, options, preloaded) = (prepared.Data, prepared.Options, prepared.Pretrained);
         }
         else
         {
-            data = DataSource.LoadForTraining(request.Data, request.Validation, imageSize, request.Limit, request.ClassNames);
+            data = TrainingData.Load(request.Data, request.Validation, run.ImageSize, request.Limit, request.ClassNames, ImageFileDecoder.Default);
         }
 
         ReportData(data);
-        using var model = preloaded ?? BuildModel(request, saved, data.Train);
-        if (saved is null && options.ImageFolder is null)
+        using var model = preloaded ?? BuildModel(request, run.Saved, data.Train);
+        if (run.Saved is null && options.ImageFolder is null)
         {
             options = options with { Data = DatasetStatistics.ForTraining(data.Train, request.Pretrained is null ? null : model) };
         }
 
-        TrainingResult result;
         using var trainer = new Trainer(model, options);
-        try
+        if (run.Saved is not null)
         {
-            if (request.Resume)
-            {
-                var state = trainer.Resume(checkpointPath);
-                Terminal.Out.MarkupLine($"Resuming after epoch {state.CompletedEpochs} of {options.Epochs} (step {state.GlobalStep}).");
-            }
-
-            if (options.Recipe is { } recipeName)
-            {
-                Terminal.Out.MarkupLine(Markup.Escape($"Recipe: {recipeName}{Overrides(request)}."));
-            }
-
-            Terminal.Out.MarkupLine(Markup.Escape($"Model: {model.Config}, {Terminal.Count(model.ParameterCount)} parameters; {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}), {torch.get_num_threads()} threads."));
-            result = Terminal.ShowsProgress
-                ? FitWithProgressBar(trainer, data, cancellationToken)
-                : trainer.Fit(data.Train, data.Validation, new InlineProgress<TrainingProgress>(PrintEpoch), cancellationToken);
+            var state = trainer.Resume(run.CheckpointPath);
+            Terminal.Out.MarkupLine($"Resuming after epoch {state.CompletedEpochs} of {options.Epochs} (step {state.GlobalStep}).");
         }
-        catch (ArgumentException e) when (e.ParamName is "train" or "validation" or "checkpointPath")
+
+        // The data must fit the run (other classes, another image count, another architecture).
+        if (trainer.DataProblems(data.Train, data.Validation) is [var misfit, ..])
         {
-            // The data or checkpoint does not fit the run (other classes, another image count, another architecture).
-            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+            throw new UsageException(misfit.Message);
         }
+
+        if (options.Recipe is { } recipeName)
+        {
+            var typed = ResumeCompatibility.RecipeOverrides(request.Given);
+            Terminal.Out.MarkupLine(Markup.Escape($"Recipe: {recipeName}{(typed.Count == 0 ? string.Empty : $", with {string.Join(", ", typed)} from the command line")}."));
+        }
+
+        Terminal.Out.MarkupLine(Markup.Escape($"Model: {model.Config}, {Terminal.Count(model.ParameterCount)} parameters; {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}), {torch.get_num_threads()} threads."));
+        var result = Terminal.ShowsProgress
+            ? FitWithProgressBar(trainer, data, cancellationToken)
+            : trainer.Fit(data.Train, data.Validation, new InlineProgress<TrainingProgress>(PrintEpoch), cancellationToken);
 
         PhotoFolderSource.ReportAfterTraining(data.Train);
         var plots = TrainingCurves.Write(request.Output, result.History);
@@ -254,12 +203,34 @@ internal static class TrainCommand
         }
 
         Terminal.Out.MarkupLine(Markup.Escape(
-            $"Wrote {checkpointPath}, {Path.Combine(request.Output, MetricsCsv.FileName)}, {string.Join(", ", plots)} and the model folder {request.Output} "
+            $"Wrote {run.CheckpointPath}, {Path.Combine(request.Output, MetricsCsv.FileName)}, {string.Join(", ", plots)} and the model folder {request.Output} "
             + $"({ModelFolder.ConfigFileName} + {ModelFolder.SafetensorsFileName}, with the preprocessing and class names)."));
         return ExitCodes.Success;
     }
 
-    private static ConvMixer BuildModel(TrainRequest request, CheckpointState? saved, ImageDataset train)
+    private static TrainingRun OpenRun(TrainingRequest request)
+    {
+        if (request.Given.Contains("--preset") && request.Preset is { } preset)
+        {
+            ModelSource.Preset(preset); // an unknown name is a usage error, resumed or not
+        }
+
+        try
+        {
+            return TrainingRun.Open(request, [TrainingCurves.LossFile, TrainingCurves.AccuracyFile]);
+        }
+        catch (TrainingRunException e) when (e.Conflicts.Count > 0)
+        {
+            throw new UsageException(
+                $"--resume cannot change {string.Join(", ", e.Conflicts.Select(c => c.Description))}: a resumed run continues with its checkpoint's settings (only --epochs may grow). Leave them out, or start a new run with --force.");
+        }
+        catch (TrainingRunException e)
+        {
+            throw new UsageException(e.Problems[0]);
+        }
+    }
+
+    private static ConvMixer BuildModel(TrainingRequest request, CheckpointState? saved, ImageDataset train)
     {
         if (saved is not null)
         {
@@ -292,172 +263,29 @@ internal static class TrainCommand
             throw new UsageException($"--patch {config.PatchSize} is larger than the {train.Height}x{train.Width} images.");
         }
 
-        MemoryEstimate.Require(MemoryEstimate.Training(config, request.Options.BatchSize, train.Height), $"training {config} with --batch {request.Options.BatchSize}", "--dim, --depth or --batch");
+        MemoryEstimate.Require(TrainingMemory.Estimate(config, request.Options.BatchSize, train.Height), $"training {config} with --batch {request.Options.BatchSize}", "--dim, --depth or --batch");
 
         torch.random.manual_seed(request.Options.Seed);
         return new ConvMixer(config);
     }
 
-    // A new run must not silently overwrite a previous one: it needs --force (which clears the old files first, so a
-    // crash before the first epoch cannot leave the old checkpoint to be resumed) or --resume.
-    private static void ClearPreviousRun(TrainRequest request)
-    {
-        var previous = RunFiles.Where(name => File.Exists(Path.Combine(request.Output, name))).ToList();
-        var ema = Path.Combine(request.Output, ModelEma.RunFolderName);
-        if (Directory.Exists(ema))
-        {
-            previous.Add(ModelEma.RunFolderName + "/");
-        }
-
-        if (previous.Count == 0)
-        {
-            return;
-        }
-
-        if (!request.Force)
-        {
-            throw new UsageException($"--out '{request.Output}' holds a previous run ({string.Join(", ", previous)}); pass --resume to continue it or --force to replace it.");
-        }
-
-        foreach (var name in RunFiles)
-        {
-            File.Delete(Path.Combine(request.Output, name));
-        }
-
-        // A stale EMA would otherwise sit next to the new run's weights as if it were theirs.
-        if (Directory.Exists(ema))
-        {
-            Directory.Delete(ema, recursive: true);
-        }
-    }
-
-    // The checkpoint's options, with what this command line may change; anything it cannot change is refused.
-    private static TrainerOptions ResumeOptions(TrainRequest request, CheckpointState saved)
-    {
-        if (request.Force)
-        {
-            throw new UsageException("--resume continues the run in --out and --force replaces it; pass one of them.");
-        }
-
-        var o = saved.Options;
-        var given = request.Given;
-        var r = request.Options;
-        var architecture = saved.ModelConfig;
-        var conflicts = new List<string>();
-        void Compare(string option, object? asked, object? stored)
-        {
-            if (given.Contains(option) && !Equals(asked, stored))
-            {
-                conflicts.Add(string.Create(CultureInfo.InvariantCulture, $"{option} {asked ?? "(none)"} (the run has {stored ?? "(none)"})"));
-            }
-        }
-
-        Compare("--dim", request.Dim, architecture.Dim);
-        Compare("--depth", request.Depth, architecture.Depth);
-        Compare("--kernel", request.Kernel, architecture.KernelSize);
-        Compare("--patch", request.Patch, architecture.PatchSize);
-        Compare("--activation", request.Activation, architecture.Activation);
-        if (given.Contains("--preset") && request.Preset is { } preset && ModelSource.Preset(preset) is var p
-            && (p.Dim, p.Depth, p.KernelSize, p.PatchSize) != (architecture.Dim, architecture.Depth, architecture.KernelSize, architecture.PatchSize))
-        {
-            conflicts.Add($"--preset {preset} (the run is a {architecture})");
-        }
-
-        if (given.Contains("--pretrained"))
-        {
-            conflicts.Add("--pretrained (it starts a run; a resumed run continues from its checkpoint)");
-        }
-
-        Compare("--recipe", request.Recipe, o.Recipe);
-        Compare("--batch", r.BatchSize, o.BatchSize);
-        Compare("--accumulate", r.AccumulationSteps, o.AccumulationSteps);
-        Compare("--seed", r.Seed, o.Seed);
-        Compare("--lr", r.LearningRate, o.LearningRate);
-        Compare("--wd", r.WeightDecay, o.WeightDecay);
-        Compare("--schedule", r.Schedule, o.Schedule);
-        Compare("--warmup-epochs", r.WarmupEpochs, o.WarmupEpochs);
-        Compare("--label-smoothing", r.LabelSmoothing, o.LabelSmoothing);
-        Compare("--clip-norm", r.GradientClipNorm, o.GradientClipNorm);
-        Compare("--crop-padding", r.Augmentation.CropPadding, o.Augmentation.CropPadding);
-        Compare("--flip", r.Augmentation.HorizontalFlip, o.Augmentation.HorizontalFlip);
-        Compare("--eval-tta", r.EvaluationAugmentation, o.EvaluationAugmentation);
-        Compare("--reprob", r.RandomErasing?.Probability ?? 0, o.RandomErasing?.Probability ?? 0);
-        Compare("--mixup", r.Mixup?.MixupAlpha ?? 0, o.Mixup?.MixupAlpha ?? 0);
-        Compare("--cutmix", r.Mixup?.CutmixAlpha ?? 0, o.Mixup?.CutmixAlpha ?? 0);
-        Compare("--model-ema", r.ModelEmaDecay is not null, o.ModelEmaDecay is not null);
-        Compare("--model-ema-decay", r.ModelEmaDecay, o.ModelEmaDecay);
-        Compare("--mixup-prob", r.Mixup?.Probability ?? 1.0, o.Mixup?.Probability ?? 1.0);
-        Compare("--mixup-switch-prob", r.Mixup?.SwitchProbability ?? 0.5, o.Mixup?.SwitchProbability ?? 0.5);
-        Compare("--freeze-body-epochs", r.FreezeBodyEpochs, o.FreezeBodyEpochs);
-        Compare("--image-size", request.ImageSize, o.Data?.InputSize ?? request.ImageSize);
-        conflicts.AddRange(ImageFolderFlags.ResumeConflicts(given, r.ImageFolder, o.ImageFolder));
-        if (conflicts.Count > 0)
-        {
-            throw new UsageException(
-                $"--resume cannot change {string.Join(", ", conflicts)}: a resumed run continues with its checkpoint's settings (only --epochs may grow). Leave them out, or start a new run with --force.");
-        }
-
-        // The layout changes speed only, so a resumed run may switch it.
-        if (given.Contains("--channels-last"))
-        {
-            o = o with { ChannelsLast = r.ChannelsLast };
-        }
-
-        // The batches do not depend on the worker count.
-        if (given.Contains("--workers") && o.ImageFolder is { } folder && r.ImageFolder is { } asked)
-        {
-            o = o with { ImageFolder = folder with { Workers = asked.Workers } };
-        }
-
-        if (!given.Contains("--epochs") || r.Epochs == o.Epochs)
-        {
-            return o;
-        }
-
-        if (r.Epochs <= saved.CompletedEpochs)
-        {
-            throw new UsageException($"--epochs {r.Epochs}: the run has already finished {saved.CompletedEpochs} epoch(s); ask for more to continue it.");
-        }
-
-        Console.Error.WriteLine(
-            $"note: --epochs {r.Epochs} changes the run's {o.Epochs} epochs; the {o.Schedule} learning-rate schedule is recomputed over {r.Epochs} epochs from step {saved.GlobalStep} on.");
-        return o with { Epochs = r.Epochs };
-    }
-
-    // The options typed next to --recipe, which replace the recipe's values.
-    private static string Overrides(TrainRequest request)
-    {
-        var typed = request.Given.Except(["--recipe", "--data", "--out", "--val", "--resume", "--force", "--threads", "--seed", "--limit", "--class-names", "--channels-last", "--workers", "--memory-budget", "--streaming", "--in-memory", "--pretrained"]).Order(StringComparer.Ordinal).ToArray();
-        return typed.Length == 0 ? string.Empty : $", with {string.Join(", ", typed)} from the command line";
-    }
-
-    private static bool IsWithin(string path, string folder)
-    {
-        var (inner, outer) = (Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-        return inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-    }
-
     // TrainerOptions names its properties; the user typed options.
-    private static string InCliTerms(ArgumentException e)
+    private static string InCliTerms(string property) => property switch
     {
-        var option = e.ParamName switch
-        {
-            nameof(TrainerOptions.Epochs) => "--epochs",
-            nameof(TrainerOptions.BatchSize) => "--batch",
-            nameof(TrainerOptions.AccumulationSteps) => "--accumulate",
-            nameof(TrainerOptions.LearningRate) => "--lr",
-            nameof(TrainerOptions.WeightDecay) => "--wd",
-            nameof(TrainerOptions.WarmupEpochs) => "--warmup-epochs (at most --epochs)",
-            nameof(TrainerOptions.LabelSmoothing) => "--label-smoothing",
-            nameof(TrainerOptions.GradientClipNorm) => "--clip-norm",
-            nameof(TrainerOptions.FreezeBodyEpochs) => "--freeze-body-epochs",
-            nameof(TrainerOptions.Augmentation) => "--crop-padding",
-            _ => e.ParamName ?? "an option",
-        };
-        return $"{option} has an invalid value: {e.Message.Split(" (Parameter", 2)[0]}";
-    }
+        nameof(TrainerOptions.Epochs) => "--epochs",
+        nameof(TrainerOptions.BatchSize) => "--batch",
+        nameof(TrainerOptions.AccumulationSteps) => "--accumulate",
+        nameof(TrainerOptions.LearningRate) => "--lr",
+        nameof(TrainerOptions.WeightDecay) => "--wd",
+        nameof(TrainerOptions.WarmupEpochs) => "--warmup-epochs (at most --epochs)",
+        nameof(TrainerOptions.LabelSmoothing) => "--label-smoothing",
+        nameof(TrainerOptions.GradientClipNorm) => "--clip-norm",
+        nameof(TrainerOptions.FreezeBodyEpochs) => "--freeze-body-epochs",
+        nameof(TrainerOptions.Augmentation) => "--crop-padding",
+        _ => property,
+    };
 
-    private static void ReportData(DataSource.Loaded data)
+    private static void ReportData(TrainingData data)
     {
         Terminal.Out.MarkupLine(Markup.Escape($"Data: {data.Description}; training {data.Train}" + (data.Validation is { } v ? $"; validation {v.Count} images" : string.Empty) + "."));
         if (data.Skipped.Count > 0)
@@ -471,7 +299,7 @@ internal static class TrainCommand
         }
     }
 
-    private static TrainingResult FitWithProgressBar(Trainer trainer, DataSource.Loaded data, CancellationToken cancellationToken)
+    private static TrainingResult FitWithProgressBar(Trainer trainer, TrainingData data, CancellationToken cancellationToken)
     {
         TrainingResult? result = null;
         Terminal.Progress.Progress()

@@ -72,37 +72,6 @@ internal sealed class ImageFolderFlags
         return options;
     }
 
-    /// <summary>What a resumed run is asked to change that it cannot (the transforms and the chosen path); the worker count may change.</summary>
-    public static IEnumerable<string> ResumeConflicts(IReadOnlySet<string> given, ImageFolderTrainingOptions? asked, ImageFolderTrainingOptions? stored)
-    {
-        static string N(double v) => v.ToString(CultureInfo.InvariantCulture);
-        var (a, s) = (asked ?? new ImageFolderTrainingOptions(), stored ?? new ImageFolderTrainingOptions());
-        var pairs = new (string Option, string Asked, string Stored)[]
-        {
-            ("--aa", a.AutoAugment ?? "(none)", s.AutoAugment ?? "(none)"),
-            ("--scale", $"{N(a.ScaleMin)} {N(a.ScaleMax)}", $"{N(s.ScaleMin)} {N(s.ScaleMax)}"),
-            ("--ratio", $"{N(a.RatioMin)} {N(a.RatioMax)}", $"{N(s.RatioMin)} {N(s.RatioMax)}"),
-            ("--hflip", N(a.HorizontalFlip), N(s.HorizontalFlip)),
-            ("--color-jitter", N(a.ColorJitter), N(s.ColorJitter)),
-            ("--train-interpolation", a.TrainInterpolation, s.TrainInterpolation),
-        };
-        foreach (var (option, value, run) in pairs)
-        {
-            if (given.Contains(option) && (stored is null || value != run))
-            {
-                yield return $"{option} {value} (the run has {(stored is null ? "no image-folder transforms" : run)})";
-            }
-        }
-
-        foreach (var (option, streams) in new[] { ("--streaming", true), ("--in-memory", false) })
-        {
-            if (given.Contains(option) && s.Streaming != streams)
-            {
-                yield return $"{option} (the run reads its images {(s.Streaming == true ? "streamed" : "from memory")})";
-            }
-        }
-    }
-
     private static (double Min, double Max) Pair(ParseResult parse, Option<double[]> option)
     {
         var values = parse.GetValue(option) ?? [];

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConvMixerNet.Cli;
 
 /// <summary>
-/// Rough memory needs of a ConvMixer run, checked before libtorch is asked for the memory, so an impossible size is a
+/// Rough memory needs of a ConvMixer run (inference here; training: Training's <see cref="TrainingMemory"/>), checked before libtorch is asked for the memory, so an impossible size is a
 /// one-line usage error naming the options instead of an allocation failure from deep inside libtorch.
 /// </summary>
 internal static class MemoryEstimate
@@ -13,13 +13,6 @@ internal static class MemoryEstimate
     {
         var tokens = checked((side / config.PatchSize) * (side / config.PatchSize));
         return checked(((batch * config.InChannels * side * side) + (4 * batch * config.Dim * tokens) + config.ParameterCount) * bytesPerValue);
-    });
-
-    /// <summary>Training with AdamW: weights, gradients and two moments, plus the activations autograd keeps (about six per layer).</summary>
-    public static long? Training(ConvMixerConfig config, long batch, long side) => Checked(() =>
-    {
-        var tokens = checked((side / config.PatchSize) * (side / config.PatchSize));
-        return checked((4 * config.ParameterCount * 4) + (((6L * config.Depth) + 4) * batch * config.Dim * tokens * 4));
     });
 
     /// <summary>Throws a <see cref="UsageException"/> when <paramref name="bytes"/> (null: beyond 64 bits) exceeds the machine's memory.</summary>

@@ -12,21 +12,33 @@ namespace ConvMixerNet.Cli;
 internal static class PhotoFolderSource
 {
     /// <summary>The data, the options completed with the data configuration and the chosen path, and the pretrained model when one was loaded to learn its input size.</summary>
-    public sealed record Prepared(DataSource.Loaded Data, TrainerOptions Options, ConvMixer? Pretrained);
+    public sealed record Prepared(TrainingData Data, TrainerOptions Options, ConvMixer? Pretrained);
 
     /// <summary>
     /// The options a run reads <paramref name="request"/>'s data with: the typed or recipe's image-folder options, or, for
     /// an image folder whose images at the training size exceed the default budget, timm's default transforms (the
     /// in-memory pixels path would not fit). Null: the data is read as before (IDX, or a folder held in memory as pixels).
     /// </summary>
-    public static ImageFolderTrainingOptions? Choose(TrainRequest request, TrainerOptions options)
+    public static ImageFolderTrainingOptions? Choose(TrainingRequest request, TrainerOptions options)
     {
         var isIdx = IdxLoader.IsIdxDirectory(request.Data);
         var typed = request.Given.Any(IsImageFolderFlag);
         if (isIdx)
         {
             // A recipe's photo transforms do not apply to IDX tensors; typed ones are a mistake worth saying.
-            return typed ? throw new UsageException($"{string.Join(", ", request.Given.Where(IsImageFolderFlag).Order(StringComparer.Ordinal))}: these transform photos of an image folder; '{request.Data}' holds IDX files.") : null;
+            if (typed)
+            {
+                throw new UsageException($"{string.Join(", ", request.Given.Where(IsImageFolderFlag).Order(StringComparer.Ordinal))}: these transform photos of an image folder; '{request.Data}' holds IDX files.");
+            }
+
+            // Silently training without the recipe's augmentation would give a weaker model than the recipe promises.
+            if (options.ImageFolder is not null && !request.Resume)
+            {
+                Terminal.Out.MarkupLine(Markup.Escape(
+                    $"note: the recipe's photo transforms (random resized crop, flips{(options.ImageFolder.AutoAugment is null ? string.Empty : ", RandAugment")}) apply to image folders; '{request.Data}' holds IDX files, which train with --crop-padding and --flip only."));
+            }
+
+            return null;
         }
 
         var chosen = options.ImageFolder;
@@ -50,7 +62,7 @@ internal static class PhotoFolderSource
         return chosen;
     }
 
-    public static Prepared Load(TrainRequest request, TrainerOptions options, CheckpointState? saved)
+    public static Prepared Load(TrainingRequest request, TrainerOptions options, CheckpointState? saved)
     {
         var folder = options.ImageFolder ?? throw new InvalidOperationException("No image-folder options.");
         var trainFolder = TrainFolder(request.Data);
@@ -101,7 +113,7 @@ internal static class PhotoFolderSource
         var description = $"image folder {trainFolder}, {path}, {train.Workers} workers"
             + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}");
         return new Prepared(
-            new DataSource.Loaded(train, validation?.Dataset, [.. unusable, .. validation?.Skipped ?? []], description),
+            new TrainingData(train, validation?.Dataset, [.. unusable, .. validation?.Skipped ?? []], description),
             options with { Data = data, ImageFolder = folder },
             pretrained);
     }
@@ -152,7 +164,7 @@ internal static class PhotoFolderSource
 
     // The pretrained model's own preprocessing (its statistics, crop fraction and filter, else the published models'),
     // at its input size unless --image-size is typed: fine-tuning at the size the features were learnt at.
-    private static DataConfig PretrainedData(TrainRequest request, ConvMixer model)
+    private static DataConfig PretrainedData(TrainingRequest request, ConvMixer model)
     {
         var stored = model.Pretrained?.Data is { } d && d.InChannels == model.Config.InChannels ? d : null;
         var side = request.Given.Contains("--image-size") ? request.ImageSize : stored?.InputSize ?? request.ImageSize;

@@ -16,8 +16,9 @@ public enum CheckpointFormat
     TorchSharp,
 
     /// <summary>
-    /// A training checkpoint of ConvMixerNet.Training (<c>checkpoint.ckpt</c>): the model's configuration, its weights
-    /// and the run's state; see <see cref="RunCheckpointFile"/>. Read-only here: the trainer writes it.
+    /// The trainer state of a ConvMixerNet.Training run (<c>checkpoint.ckpt</c>), read for its model only: files of
+    /// earlier versions hold the model's configuration and weights, current ones lie in the run folder that is the
+    /// model. Read-only here: the trainer writes it.
     /// </summary>
     TrainingCheckpoint,
 }

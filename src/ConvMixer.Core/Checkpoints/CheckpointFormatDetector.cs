@@ -15,7 +15,7 @@ internal static class CheckpointFormatDetector
             throw new InvalidCheckpointException(path, "the file is empty.");
         }
 
-        if (RunCheckpointFile.StartsWithMagic(stream))
+        if (TrainingCheckpointWeights.StartsWithMagic(stream))
         {
             return CheckpointFormat.TrainingCheckpoint;
         }

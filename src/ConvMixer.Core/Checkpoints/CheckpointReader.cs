@@ -8,7 +8,10 @@ namespace ConvMixerNet.Core;
 /// </summary>
 internal static class CheckpointReader
 {
-    /// <summary>Reads a checkpoint file, a training checkpoint, or a model folder (its weights and <c>config.json</c>).</summary>
+    /// <summary>
+    /// Reads a checkpoint file, a model folder (its weights and <c>config.json</c>), or a training run's
+    /// <c>checkpoint.ckpt</c> (the weights of earlier formats inside it, else the run folder around it).
+    /// </summary>
     public static Checkpoint Read(string path, bool preferEma)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -47,7 +50,12 @@ internal static class CheckpointReader
                     storedConfig = CheckpointMetadata.Read(path, metadata);
                     break;
                 case CheckpointFormat.TrainingCheckpoint:
-                    (tensors, storedConfig) = RunCheckpointFile.ReadWeights(path, stream);
+                    if (TrainingCheckpointWeights.Read(path, stream) is not { } run)
+                    {
+                        return ReadRunFolder(path, preferEma);
+                    }
+
+                    (tensors, storedConfig) = run;
                     break;
                 case CheckpointFormat.PyTorch:
                     tensors = PyTorchCheckpointFile.Read(path, stream, preferEma);
@@ -63,6 +71,19 @@ internal static class CheckpointReader
         }
 
         return new Checkpoint(path, format, ToTimmKeys(path, tensors), storedConfig);
+    }
+
+    // A trainer state of the current format holds no weights: the run folder it lies in is the model.
+    private static Checkpoint ReadRunFolder(string path, bool preferEma)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!ModelFolder.IsModelFolder(folder))
+        {
+            throw new InvalidCheckpointException(path,
+                $"it is the trainer state of a training run and holds no weights; they are the run folder's {ModelFolder.ConfigFileName} and {ModelFolder.SafetensorsFileName}, which are not beside it. Load the run folder itself.");
+        }
+
+        return Read(folder, preferEma);
     }
 
     // Failures of the libraries on bad bytes; our own checks already throw InvalidCheckpointException.

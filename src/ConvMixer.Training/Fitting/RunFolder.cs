@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace ConvMixerNet.Training;
 
 /// <summary>
-/// What a run leaves in its output folder after every epoch: the training checkpoint (to resume), <c>metrics.csv</c>,
-/// and a model folder (<c>config.json</c> + <c>model.safetensors</c>) that classifies with the training data's
-/// preprocessing and class names wherever it is copied.
+/// What a run leaves in its output folder after every epoch: a model folder (<c>config.json</c> + <c>model.safetensors</c>)
+/// that classifies with the training data's preprocessing and class names wherever it is copied, the trainer state
+/// beside it (<c>checkpoint.ckpt</c>, to resume) and <c>metrics.csv</c>. The weights and the description are written once.
 /// </summary>
 internal static class RunFolder
 {
@@ -15,7 +15,6 @@ internal static class RunFolder
         Directory.CreateDirectory(directory);
         TrainingCheckpoint.Save(Path.Combine(directory, TrainingCheckpoint.FileName), state, model, optimizer);
         MetricsCsv.Write(Path.Combine(directory, MetricsCsv.FileName), history);
-        ModelFolder.Save(model, directory);
     }
 
     /// <summary>The trained model's configuration: the training images' preprocessing, the class names, the last validation result and the run's hyperparameters.</summary>

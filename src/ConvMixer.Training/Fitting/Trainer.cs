@@ -66,17 +66,11 @@ public sealed class Trainer : IDisposable
     public CheckpointState Resume(string checkpointPath)
     {
         var saved = TrainingCheckpoint.ReadState(checkpointPath);
-        var o = saved.Options;
-        if (o.BatchSize != Options.BatchSize || o.AccumulationSteps != Options.AccumulationSteps || o.Seed != Options.Seed)
+        if (ResumeCompatibility.Conflicts(Options, _model.Config, saved) is [_, ..] conflicts)
         {
+            var labels = conflicts.Select(c => ResumeCompatibility.Rules.First(r => r.Option == c.Option).Label + " " + c.Stored);
             throw new ArgumentException(
-                $"Checkpoint '{checkpointPath}' was written with batch size {o.BatchSize}, accumulation {o.AccumulationSteps} and seed {o.Seed}; "
-                + $"this run has {Options.BatchSize}, {Options.AccumulationSteps} and {Options.Seed}. Resume with the same values.", nameof(checkpointPath));
-        }
-
-        if (saved.ModelConfig != _model.Config)
-        {
-            throw new ArgumentException($"Checkpoint '{checkpointPath}' holds a {saved.ModelConfig}, but the model is a {_model.Config}.", nameof(checkpointPath));
+                $"Checkpoint '{checkpointPath}' was written with {string.Join(", ", labels)}; this run has {string.Join(", ", conflicts.Select(c => c.Requested))}. Resume with the same values.", nameof(checkpointPath));
         }
 
         var state = TrainingCheckpoint.Restore(checkpointPath, _model, _optimizer);
@@ -113,24 +107,12 @@ public sealed class Trainer : IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        CheckDataset(train, nameof(train));
-        if (validation is not null)
+        if (DataProblems(train, validation) is [var problem, ..])
         {
-            CheckDataset(validation, nameof(validation));
-        }
-
-        if (_resumeClassNames is { } savedClasses && !savedClasses.SequenceEqual(train.ClassNames))
-        {
-            throw new ArgumentException(
-                $"The checkpoint was trained on the classes {string.Join(", ", savedClasses)}, but this training set has {string.Join(", ", train.ClassNames)}: resume with the same data.", nameof(train));
+            throw new ArgumentException(problem.Message, problem.Property);
         }
 
         var data = Options.Data ?? DatasetStatistics.Unnormalized(train);
-        if (data.InChannels != train.Channels)
-        {
-            throw new ArgumentException($"TrainerOptions.Data describes {data.InChannels}-channel images, but the training set has {train.Channels} channel(s).", nameof(train));
-        }
-
         // A streaming image folder brings its own loader (decoding and timm's transforms on workers); others are held in memory.
         ITrainingBatchLoader loader = train is StreamingImageDataset streaming
             ? streaming.CreateLoader(Options.BatchSize, Options.Seed)
@@ -154,12 +136,6 @@ public sealed class Trainer : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var epoch = _completedEpochs; // 0-based
-                if (_resumeOrder is { Length: > 0 } saved && saved.Length != train.Count)
-                {
-                    throw new ArgumentException(
-                        $"The checkpoint's data order covers {saved.Length} training images, but this training set has {train.Count}: resume with the same data.", nameof(train));
-                }
-
                 var order = _resumeOrder is { Length: > 0 } resumed ? resumed : loader.ShuffledOrder(epoch);
                 _resumeOrder = null;
 
@@ -350,27 +326,64 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private void CheckDataset(ImageDataset dataset, string name)
+    /// <summary>
+    /// Why <see cref="Fit"/> would refuse these data sets (each problem names the set: <c>train</c> or
+    /// <c>validation</c>): an empty set, other channels, classes or sizes than the model's, or other classes or image
+    /// count than the resumed checkpoint's. Empty when they fit.
+    /// </summary>
+    public IReadOnlyList<OptionProblem> DataProblems(ImageDataset train, ImageDataset? validation)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var problems = new List<OptionProblem>();
+        foreach (var (dataset, name) in new[] { (train, nameof(train)), (validation, nameof(validation)) })
+        {
+            if (dataset is not null)
+            {
+                problems.AddRange(Problems(dataset).Select(message => new OptionProblem(name, message)));
+            }
+        }
+
+        if (_resumeClassNames is { } savedClasses && !savedClasses.SequenceEqual(train.ClassNames))
+        {
+            problems.Add(new OptionProblem(nameof(train),
+                $"The checkpoint was trained on the classes {string.Join(", ", savedClasses)}, but this training set has {string.Join(", ", train.ClassNames)}: resume with the same data."));
+        }
+
+        if (_resumeOrder is { Length: > 0 } saved && saved.Length != train.Count)
+        {
+            problems.Add(new OptionProblem(nameof(train), $"The checkpoint's data order covers {saved.Length} training images, but this training set has {train.Count}: resume with the same data."));
+        }
+
+        var data = Options.Data ?? DatasetStatistics.Unnormalized(train);
+        if (data.InChannels != train.Channels)
+        {
+            problems.Add(new OptionProblem(nameof(train), $"TrainerOptions.Data describes {data.InChannels}-channel images, but the training set has {train.Channels} channel(s)."));
+        }
+
+        return problems;
+    }
+
+    private IEnumerable<string> Problems(ImageDataset dataset)
     {
         if (dataset.Count == 0)
         {
-            throw new ArgumentException("The data set is empty.", name);
+            yield return "The data set is empty.";
+            yield break;
         }
 
         if (dataset.Channels != _model.Config.InChannels)
         {
-            throw new ArgumentException($"The data set has {dataset.Channels}-channel images, but the model expects {_model.Config.InChannels} channels.", name);
+            yield return $"The data set has {dataset.Channels}-channel images, but the model expects {_model.Config.InChannels} channels.";
         }
 
         if (dataset.ClassCount != _model.NumClasses)
         {
-            throw new ArgumentException(
-                $"The data set has {dataset.ClassCount} classes, but the model's classifier has {_model.NumClasses} outputs: call ResetClassifier({dataset.ClassCount}).", name);
+            yield return $"The data set has {dataset.ClassCount} classes, but the model's classifier has {_model.NumClasses} outputs: call ResetClassifier({dataset.ClassCount}).";
         }
 
         if (dataset.Height < _model.Config.PatchSize || dataset.Width < _model.Config.PatchSize)
         {
-            throw new ArgumentException($"The images ({dataset.Height}x{dataset.Width}) are smaller than the patch size {_model.Config.PatchSize}.", name);
+            yield return $"The images ({dataset.Height}x{dataset.Width}) are smaller than the patch size {_model.Config.PatchSize}.";
         }
     }
 

@@ -100,9 +100,39 @@ public sealed record TrainerOptions
     /// <summary>Where <c>checkpoint.ckpt</c> and <c>metrics.csv</c> are written after every epoch; null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid value.</summary>
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid value (<see cref="Problems"/>).</summary>
     public void Validate()
     {
+        if (Problems() is [var first, ..])
+        {
+            throw new ArgumentException(first.Message, first.Property);
+        }
+    }
+
+    /// <summary>Every invalid value, each naming its property; empty when the options can train.</summary>
+    public IReadOnlyList<OptionProblem> Problems()
+    {
+        var problems = new List<OptionProblem>();
+        void Require(bool condition, string name, object? value, string rule)
+        {
+            if (!condition)
+            {
+                problems.Add(new OptionProblem(name, $"TrainerOptions.{name} {rule}, but it is {value?.ToString() ?? "null"}."));
+            }
+        }
+
+        void RequireValid(Action? validate, string name)
+        {
+            try
+            {
+                validate?.Invoke();
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add(new OptionProblem(name, $"TrainerOptions.{name}: {e.Message}"));
+            }
+        }
+
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
         Require(AccumulationSteps >= 1, nameof(AccumulationSteps), AccumulationSteps, "must be at least 1");
@@ -120,6 +150,7 @@ public sealed record TrainerOptions
         Require(ModelEmaDecay is null || (ModelEmaDecay >= 0 && ModelEmaDecay < 1), nameof(ModelEmaDecay), ModelEmaDecay, "must be in [0, 1) when set");
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "is not a known schedule");
         Require(Enum.IsDefined(EvaluationAugmentation), nameof(EvaluationAugmentation), EvaluationAugmentation, "is not a known test-time augmentation");
+        return problems;
     }
 
     /// <summary>
@@ -199,25 +230,5 @@ public sealed record TrainerOptions
             ScheduleKind.CosineWithWarmup => new CosineWarmupSchedule(LearningRate, total, (long)Math.Round(WarmupEpochs * stepsPerEpoch)),
             _ => new ConstantSchedule(LearningRate, total),
         };
-    }
-
-    private static void RequireValid(Action? validate, string name)
-    {
-        try
-        {
-            validate?.Invoke();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"TrainerOptions.{name}: {e.Message}", name, e);
-        }
-    }
-
-    private static void Require(bool condition, string name, object? value, string rule)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"TrainerOptions.{name} {rule}, but it is {value?.ToString() ?? "null"}.", name);
-        }
     }
 }

@@ -120,6 +120,12 @@ public static class TrainingRecipes
         ArgumentNullException.ThrowIfNull(name);
         return ByName.TryGetValue(name, out var recipe)
             ? recipe
-            : throw new ArgumentException($"There is no training recipe '{name}'. Known: {string.Join(", ", ByName.Keys)}.", nameof(name));
+            : throw new ArgumentException(Unknown(name), nameof(name));
     }
+
+    /// <summary>The recipe named <paramref name="name"/>, or null (<see cref="Unknown"/> says so).</summary>
+    public static TrainingRecipe? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>That no recipe is named <paramref name="name"/>, with the names that exist.</summary>
+    public static string Unknown(string name) => $"There is no training recipe '{name}'. Known: {string.Join(", ", ByName.Keys)}.";
 }

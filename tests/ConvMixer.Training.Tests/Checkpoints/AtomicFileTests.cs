@@ -34,14 +34,15 @@ public class AtomicFileTests
             trainer.Fit(train);
         }
 
+        // The weights are the run folder's model.safetensors: cut inside them, nothing can load the model.
+        var weights = Path.Combine(dir.Path, ModelFolder.SafetensorsFileName);
+        var weightBytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, weightBytes[..^10]);
         var path = Path.Combine(dir.Path, TrainingCheckpoint.FileName);
-        var bytes = File.ReadAllBytes(path);
-
-        // Cut inside the weights: nothing can load the model.
-        var weightsEnd = WeightsEnd(path, model);
-        File.WriteAllBytes(path, bytes[..(weightsEnd - 10)]);
         FluentActions.Invoking(() => ConvMixer.FromCheckpoint(path))
-            .Should().Throw<InvalidCheckpointException>().WithMessage($"*{TrainingCheckpoint.FileName}*truncated*");
+            .Should().Throw<InvalidCheckpointException>().WithMessage($"*{ModelFolder.SafetensorsFileName}*truncated*");
+        File.WriteAllBytes(weights, weightBytes);
+        var bytes = File.ReadAllBytes(path);
 
         // Cut inside the optimizer state: the weights still load, resuming is refused with the reason.
         File.WriteAllBytes(path, bytes[..(bytes.Length - 10)]);
@@ -60,21 +61,5 @@ public class AtomicFileTests
         File.WriteAllText(path, "not a checkpoint at all");
         FluentActions.Invoking(() => TrainingCheckpoint.ReadState(path))
             .Should().Throw<InvalidCheckpointException>().WithMessage("*not a ConvMixer training checkpoint*");
-    }
-
-    // Where the weights end: after the magic, version and JSON header, then as many bytes as the model's state dict takes.
-    private static int WeightsEnd(string path, ConvMixer model)
-    {
-        using var weights = new MemoryStream();
-        using (var writer = new BinaryWriter(weights, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            model.save(writer);
-        }
-
-        using var reader = new BinaryReader(File.OpenRead(path), System.Text.Encoding.UTF8);
-        reader.ReadString();
-        reader.ReadInt32();
-        reader.ReadString();
-        return (int)(reader.BaseStream.Position + weights.Length);
     }
 }

@@ -1,0 +1,62 @@
+namespace ConvMixerNet.Training;
+
+/// <summary>
+/// The training and validation sets behind a data path: an MNIST-layout IDX directory (training and test split), an
+/// image folder with <c>train/</c> and <c>val/</c> (or <c>test/</c>) sub-folders, or a plain image folder with one
+/// sub-folder per class.
+/// </summary>
+/// <param name="Train">The training set.</param>
+/// <param name="Validation">The validation set, if one was given or found.</param>
+/// <param name="Skipped">Image files that could not be decoded, with the reason.</param>
+/// <param name="Description">Where the sets came from, in words.</param>
+public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, IReadOnlyList<SkippedImage> Skipped, string Description)
+{
+    /// <summary>Finds and loads the sets of <paramref name="path"/>.</summary>
+    /// <param name="path">An IDX directory or an image folder.</param>
+    /// <param name="validationPath">Validation data instead of the split found next to the training data.</param>
+    /// <param name="imageSize">Side of the square images made from an image folder.</param>
+    /// <param name="limit">Use only the first N training images.</param>
+    /// <param name="idxClassNames">Class names of IDX data (default: <see cref="IdxClassesFor"/>).</param>
+    /// <param name="decoder">Decodes image files (ConvMixerNet.Vision's <c>ImageFileDecoder.Default</c>, for example).</param>
+    public static TrainingData Load(string path, string? validationPath, int imageSize, int? limit, IReadOnlyList<string>? idxClassNames, IImageFileDecoder decoder)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(decoder);
+        if (IdxLoader.IsIdxDirectory(path))
+        {
+            var train = Limit(IdxLoader.LoadSplit(path, train: true, idxClassNames ?? IdxClassesFor(path)), limit);
+            var test = validationPath is null ? IdxLoader.LoadSplit(path, train: false, train.ClassNames) : null;
+            return new TrainingData(train, test ?? LoadValidation(validationPath!, train, imageSize, decoder).Dataset, [], $"IDX files in {path}");
+        }
+
+        var trainFolder = Directory.Exists(Path.Combine(path, "train")) ? Path.Combine(path, "train") : path;
+        var trainResult = ImageFolderLoader.Load(trainFolder, imageSize, decoder);
+        var validationFolder = validationPath
+            ?? new[] { "val", "test" }.Select(name => Path.Combine(path, name)).FirstOrDefault(dir => trainFolder != path && Directory.Exists(dir));
+        var validation = validationFolder is null ? null : ImageFolderLoader.Load(validationFolder, imageSize, decoder, classNames: trainResult.Dataset.ClassNames);
+        return new TrainingData(
+            Limit(trainResult.Dataset, limit),
+            validation?.Dataset,
+            [.. trainResult.Skipped, .. validation?.Skipped ?? []],
+            $"image folder {trainFolder}" + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}"));
+    }
+
+    /// <summary>The class names of the IDX data in <paramref name="path"/> when its name says: Fashion-MNIST's for a folder named after it, else null (the digits).</summary>
+    // The Debian package and the original distribution keep Fashion-MNIST in a folder named after it.
+    public static IReadOnlyList<string>? IdxClassesFor(string path) =>
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))).Contains("fashion", StringComparison.OrdinalIgnoreCase)
+            ? IdxLoader.FashionMnistClasses
+            : null;
+
+    /// <summary>The first <paramref name="limit"/> images of <paramref name="dataset"/> (all when null or larger).</summary>
+    public static InMemoryImageDataset Limit(InMemoryImageDataset dataset, int? limit)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return limit is { } n && n < dataset.Count ? dataset.Take(n) : dataset;
+    }
+
+    private static ImageFolderLoadResult LoadValidation(string path, ImageDataset train, int imageSize, IImageFileDecoder decoder) =>
+        IdxLoader.IsIdxDirectory(path)
+            ? new ImageFolderLoadResult(IdxLoader.LoadSplit(path, train: false, train.ClassNames), [])
+            : ImageFolderLoader.Load(path, imageSize, decoder, classNames: train.ClassNames);
+}
