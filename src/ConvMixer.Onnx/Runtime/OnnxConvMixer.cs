@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConvMixerNet.Core;
+using ConvMixerNet.Vision;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

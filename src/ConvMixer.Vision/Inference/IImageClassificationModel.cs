@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// A classifier of preprocessed images, whatever runs it: a <see cref="ConvMixer"/> on TorchSharp

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// A <see cref="ConvMixer"/> as an <see cref="IImageClassificationModel"/> (eval mode, no autograd, on a chosen device
