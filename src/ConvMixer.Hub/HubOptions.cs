@@ -79,7 +79,7 @@ public sealed record HubOptions
         var trimmed = endpoint.Trim().TrimEnd('/');
         return Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && string.IsNullOrEmpty(uri.Query)
             ? trimmed
-            : throw new ArgumentException($"{source} '{endpoint}' is not an http(s) URL of a hub such as {DefaultEndpoint}.", nameof(endpoint));
+            : throw new ArgumentException($"{source} '{endpoint}' is not an http(s) URL of a hub such as {DefaultEndpoint}.");
     }
 
     // $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface (huggingface_hub's constants).
@@ -104,7 +104,7 @@ public sealed record HubOptions
 
         return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds < 1e6
             ? TimeSpan.FromSeconds(seconds)
-            : throw new ArgumentException($"{name} '{text}' is not a positive number of seconds.", nameof(name));
+            : throw new ArgumentException($"{name} '{text}' is not a positive number of seconds.");
     }
 
     // The token as huggingface_hub cleans it: no line breaks, trimmed, empty means none.

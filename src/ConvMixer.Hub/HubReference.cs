@@ -19,14 +19,9 @@ public sealed record HubReference
     {
         ArgumentNullException.ThrowIfNull(repoId);
         ArgumentNullException.ThrowIfNull(revision);
-        if (HubNames.RepoIdProblem(repoId) is { } repoProblem)
+        if (Problem(repoId, revision) is { } problem)
         {
-            throw new ArgumentException($"'{repoId}' is not a hub repository id: {repoProblem}.", nameof(repoId));
-        }
-
-        if (HubNames.RevisionProblem(revision) is { } revisionProblem)
-        {
-            throw new ArgumentException($"'{revision}' is not a revision of '{repoId}': {revisionProblem}.", nameof(revision));
+            throw new ArgumentException(problem, HubNames.RepoIdProblem(repoId) is null ? nameof(revision) : nameof(repoId));
         }
 
         RepoId = repoId;
@@ -60,15 +55,17 @@ public sealed record HubReference
             throw new FormatException($"'{text}' is not a hub reference: expected {Prefix}ORG/NAME[@REVISION], with at most one '@'.");
         }
 
-        try
-        {
-            return new HubReference(parts[0], parts.Length == 2 ? parts[1] : DefaultRevision);
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"'{text}' is not a valid hub reference: {e.Message.Split(" (Parameter", 2)[0]}", e);
-        }
+        var (repoId, revision) = (parts[0], parts.Length == 2 ? parts[1] : DefaultRevision);
+        return Problem(repoId, revision) is { } problem
+            ? throw new FormatException($"'{text}' is not a valid hub reference: {problem}")
+            : new HubReference(repoId, revision);
     }
+
+    // What is wrong with a repository id and revision, or null when they follow the hub's naming rules.
+    private static string? Problem(string repoId, string revision) =>
+        HubNames.RepoIdProblem(repoId) is { } repoProblem ? $"'{repoId}' is not a hub repository id: {repoProblem}."
+        : HubNames.RevisionProblem(revision) is { } revisionProblem ? $"'{revision}' is not a revision of '{repoId}': {revisionProblem}."
+        : null;
 
     /// <summary>As <see cref="Parse"/>, returning false instead of throwing.</summary>
     public static bool TryParse(string? text, out HubReference? reference)

@@ -20,9 +20,9 @@ public sealed class ConvMixerServingOptionsValidator : IValidateOptions<ConvMixe
                 failures.Add($"ConvMixer:Weights: {problem}");
             }
         }
-        else if (!File.Exists(options.Weights) && !File.Exists(WeightsLocator.InFolder(options.Weights)))
+        else if (!File.Exists(options.Weights) && ModelFolder.TryFindWeights(options.Weights) is null)
         {
-            failures.Add($"ConvMixer:Weights '{options.Weights}' is neither a file nor a folder holding {WeightsLocator.FolderFileName}.");
+            failures.Add($"ConvMixer:Weights '{options.Weights}' is neither a file nor a folder holding weights ({ModelFolder.WeightsFileNames}).");
         }
 
         if (options.InputSize is < 1)

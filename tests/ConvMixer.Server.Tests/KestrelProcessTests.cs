@@ -86,7 +86,7 @@ public class KestrelProcessTests
         using var folder = new TemporaryDirectory();
         using (var model = ConvMixer.FromCheckpoint(Fixtures.Weights))
         {
-            model.SaveCheckpoint(Path.Combine(folder.Path, WeightsLocator.FolderFileName));
+            model.SaveCheckpoint(Path.Combine(folder.Path, ModelFolder.SafetensorsFileName));
         }
 
         using var server = await ServerProcess.StartAsync("--weights", folder.Path);

@@ -56,7 +56,7 @@ internal static class ConvertCommand
         string input, string output, CheckpointFormat? format, KeyLayout layout, CheckpointLoadOptions loadOptions, bool overwrite, bool pytorchWeights,
         DataConfigOverrides overrides, ClassLabels? labels, int opset, bool lastLayer)
     {
-        if (ModelSource.IsOnnx(output))
+        if (OnnxBackend.IsOnnxFile(output))
         {
             return ExportOnnx(input, output, format, layout, loadOptions, overwrite, overrides, labels, opset, lastLayer);
         }
@@ -142,7 +142,7 @@ internal static class ConvertCommand
             throw new UsageException($"'{output}' exists; pass --force to replace it.");
         }
 
-        if (ModelSource.IsOnnx(input))
+        if (OnnxBackend.IsOnnxFile(input))
         {
             throw new UsageException("the input is already an ONNX file; convert reads weights (a file, model folder or checkpoint) to export.");
         }

@@ -68,9 +68,7 @@ internal static class EvalCommand
             throw new UsageException($"The data has {dataset.ClassCount} classes ({string.Join(", ", dataset.ClassNames.Take(5))}…), but the model has {model.Architecture.NumClasses}.");
         }
 
-        var result = model is TorchSharpClassificationModel torchSharp
-            ? Evaluator.Evaluate(torchSharp.Model, dataset, resolved.Data, batch, cancellationToken: cancellationToken, testTimeAugmentation: tta)
-            : Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken, testTimeAugmentation: tta);
+        var result = Evaluator.Evaluate(model, dataset, resolved.Data, batch, cancellationToken: cancellationToken, testTimeAugmentation: tta);
         Terminal.Out.Write(TrainingTables.Confusion(result));
         var skippedNote = skipped.Count > 0 ? $"; {skipped.Count} unreadable image(s) skipped." : ".";
         Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

@@ -34,7 +34,7 @@ internal static class QuantizeCommand
 
     private static int Run(string input, string output, string calibrationFolder, int count, bool overwrite)
     {
-        if (!ModelSource.IsOnnx(input) || !ModelSource.IsOnnx(output))
+        if (!OnnxBackend.IsOnnxFile(input) || !OnnxBackend.IsOnnxFile(output))
         {
             throw new UsageException("quantize reads and writes .onnx files; export weights first with 'convmixer convert weights model.onnx'.");
         }

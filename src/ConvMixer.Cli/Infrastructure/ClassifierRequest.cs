@@ -9,6 +9,11 @@ internal sealed record ClassifierRequest(string Weights, CheckpointLoadOptions L
         var model = ModelSource.LoadForInference(Weights, LoadOptions, Options.Precision, threads: null);
         try
         {
+            if (ImageClassifier.ProblemsWith(model, Options) is [var problem, ..])
+            {
+                throw new UsageException(problem);
+            }
+
             var classifier = new ImageClassifier(model, Options);
             if (classifier.AssumedDefaults is { } assumed)
             {
@@ -16,11 +21,6 @@ internal sealed record ClassifierRequest(string Weights, CheckpointLoadOptions L
             }
 
             return classifier;
-        }
-        catch (ArgumentException e)
-        {
-            model.Dispose();
-            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
         }
         catch
         {

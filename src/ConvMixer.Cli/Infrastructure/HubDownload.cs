@@ -71,7 +71,7 @@ internal static class HubDownload
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+            throw new UsageException(e.Message); // names the variable and what it must be
         }
     }
 

@@ -61,31 +61,33 @@ internal static class ModelSource
         {
             return ConvMixer.FromCheckpoint(path, options);
         }
-        catch (ArgumentException e) when (e.ParamName == "options")
+        catch (PresetMismatchException e)
         {
-            // The weights do not follow the --preset given.
-            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+            throw new UsageException(e.Message); // the weights do not follow the --preset given
         }
     }
 
-    /// <summary>True for an ONNX file, which ONNX Runtime runs instead of TorchSharp.</summary>
-    public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(path);
-
-    /// <summary>The model at <paramref name="path"/> on its backend: ONNX Runtime for .onnx files, TorchSharp otherwise.</summary>
+    /// <summary>
+    /// The model at <paramref name="path"/> on the backend that opens it (<see cref="ClassificationModel.Open"/>: ONNX
+    /// Runtime for .onnx files, TorchSharp otherwise); hub models are downloaded first with a progress bar.
+    /// </summary>
     public static IImageClassificationModel LoadForInference(string path, CheckpointLoadOptions loadOptions, InferencePrecision precision, int? threads)
     {
         path = HubDownload.Resolve(path);
-        if (!IsOnnx(path))
-        {
-            return new TorchSharpClassificationModel(Load(path, loadOptions), dtype: Runtime.CpuDType(precision));
-        }
-
-        if (precision != InferencePrecision.Float32)
+        if (precision != InferencePrecision.Float32 && OnnxBackend.IsOnnxFile(path))
         {
             throw new UsageException("--precision applies to TorchSharp; an ONNX file runs in the precision it was exported or quantized in.");
         }
 
-        return OnnxConvMixer.Load(path, new OnnxRuntimeOptions { IntraOpThreads = threads ?? 0 });
+        var options = new ModelOpenOptions { Checkpoint = loadOptions, Precision = precision, Threads = threads, Backends = [OnnxBackend.Instance] };
+        try
+        {
+            return ClassificationModel.Open(path, options);
+        }
+        catch (PresetMismatchException e)
+        {
+            throw new UsageException(e.Message); // the weights do not follow the --preset given
+        }
     }
 
     /// <summary>The preset whose architecture equals <paramref name="config"/> (class count included), if any.</summary>

@@ -20,10 +20,8 @@ internal static class Runtime
     }
 
     /// <summary>The CPU dtype of a precision (float16 needs CUDA, which the tool does not use).</summary>
-    public static ScalarType CpuDType(InferencePrecision precision) => precision switch
-    {
-        InferencePrecision.Float32 => ScalarType.Float32,
-        InferencePrecision.BFloat16 => ScalarType.BFloat16,
-        _ => throw new UsageException("the tool runs on the CPU: use --precision float32 or bfloat16."),
-    };
+    public static ScalarType CpuDType(InferencePrecision precision) =>
+        precision is InferencePrecision.Float32 or InferencePrecision.BFloat16
+            ? precision.ToScalarType(DeviceType.CPU)
+            : throw new UsageException("the tool runs on the CPU: use --precision float32 or bfloat16.");
 }

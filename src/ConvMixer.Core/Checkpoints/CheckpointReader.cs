@@ -18,14 +18,12 @@ internal static class CheckpointReader
         TorchRuntime.EnsureLoaded();
         if (Directory.Exists(path))
         {
-            if (!ModelFolder.IsModelFolder(path))
-            {
-                throw new InvalidCheckpointException(path, $"it is a folder without a {ModelFolder.ConfigFileName}, so not a model folder.");
-            }
-
-            var stored = ModelFolder.ReadConfig(path);
+            // A model folder or training run: config.json (when there) + the weights file ModelFolder finds.
+            var stored = ModelFolder.IsModelFolder(path) ? ModelFolder.ReadConfig(path) : null;
             var weights = Read(ModelFolder.FindWeights(path), preferEma);
-            return new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.FileStored, stored, Path.Combine(path, ModelFolder.ConfigFileName));
+            return stored is null
+                ? weights
+                : new Checkpoint(weights.Path, weights.Format, weights.Tensors, weights.FileStored, stored, Path.Combine(path, ModelFolder.ConfigFileName));
         }
 
         if (!File.Exists(path) && !FileKind.IsSpecial(path))

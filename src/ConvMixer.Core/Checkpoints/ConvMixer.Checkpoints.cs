@@ -29,7 +29,8 @@ public sealed partial class ConvMixer
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidCheckpointException">The file is corrupt, truncated, of an unknown format, not a ConvMixer, or holds NaN/Inf.</exception>
     /// <exception cref="CheckpointMismatchException">The weights do not fit the architecture (lists every difference).</exception>
-    /// <exception cref="ArgumentException">The preset is unknown or does not match the checkpoint's shapes.</exception>
+    /// <exception cref="ArgumentException">The preset is unknown.</exception>
+    /// <exception cref="PresetMismatchException">The checkpoint's shapes are not the preset's.</exception>
     /// <exception cref="ConvMixerNet.Hub.HubException">A hub download failed (not found, gated: set <c>HF_TOKEN</c>, unreachable and not cached).</exception>
     /// <exception cref="FormatException">An <c>hf-hub:</c> reference is malformed.</exception>
     /// <example><code>using var model = ConvMixer.FromCheckpoint("hf-hub:timm/convmixer_768_32.in1k");</code></example>
@@ -172,8 +173,7 @@ public sealed partial class ConvMixer
             preset = ConvMixerPresets.Get(options.Preset);
             if (!SameShapes(preset, inferred))
             {
-                throw new ArgumentException(
-                    $"The checkpoint '{checkpoint.Path}' holds {inferred}, not the preset '{options.Preset}' ({preset}).", nameof(options));
+                throw new PresetMismatchException($"The checkpoint '{checkpoint.Path}' holds {inferred}, not the preset '{options.Preset}' ({preset}).");
             }
         }
 

@@ -26,11 +26,23 @@ public static class ModelFolder
     /// <summary>True when <paramref name="path"/> is a folder holding a <c>config.json</c>.</summary>
     public static bool IsModelFolder(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ConfigFileName));
 
-    /// <summary>The weights file of a model folder, chosen as timm chooses it.</summary>
+    /// <summary>
+    /// The weights file of a folder, chosen as timm chooses it: the one rule for finding weights in a folder, with or
+    /// without <c>config.json</c> (a model folder, a training run, a folder someone put weights in).
+    /// </summary>
     /// <exception cref="InvalidCheckpointException">The folder holds no weights file.</exception>
-    public static string FindWeights(string folder)
+    public static string FindWeights(string folder) =>
+        TryFindWeights(folder) ?? throw new InvalidCheckpointException(folder, $"the folder holds no weights ({WeightsFileNames}).");
+
+    /// <summary>As <see cref="FindWeights"/>, or null when the folder (or what <paramref name="folder"/> names) holds no weights file.</summary>
+    public static string? TryFindWeights(string folder)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
         foreach (var name in PreferredFiles)
         {
             var candidate = Path.Combine(folder, name);
@@ -40,17 +52,17 @@ public static class ModelFolder
             }
         }
 
-        foreach (var extension in ExtensionPriority)
-        {
-            var first = Directory.EnumerateFiles(folder, "*" + extension).Order(StringComparer.Ordinal).FirstOrDefault();
-            if (first is not null)
-            {
-                return first;
-            }
-        }
-
-        throw new InvalidCheckpointException(folder, $"the model folder holds no weights ({string.Join(", ", PreferredFiles)} or a {string.Join("/", ExtensionPriority)} file).");
+        return ExtensionPriority
+            .Select(extension => Directory.EnumerateFiles(folder, "*" + extension).Order(StringComparer.Ordinal).FirstOrDefault())
+            .FirstOrDefault(first => first is not null);
     }
+
+    /// <summary>The file that holds the weights <paramref name="path"/> names: the path itself, or a folder's weights file (<see cref="FindWeights"/>).</summary>
+    /// <exception cref="InvalidCheckpointException">A folder holds no weights file.</exception>
+    public static string WeightsFile(string path) => Directory.Exists(path) ? FindWeights(path) : path;
+
+    /// <summary>The weights files looked for in a folder, for messages.</summary>
+    public static string WeightsFileNames => $"{string.Join(", ", PreferredFiles)} or a {string.Join("/", ExtensionPriority)} file";
 
     /// <summary>
     /// Writes <paramref name="model"/> as a model folder: <c>config.json</c> (from <see cref="ConvMixer.Pretrained"/>,

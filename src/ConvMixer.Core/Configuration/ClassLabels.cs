@@ -17,16 +17,29 @@ public sealed class ClassLabels : IReadOnlyList<string>
     {
         ArgumentNullException.ThrowIfNull(names);
         _names = names.ToArray();
-        if (_names.Length == 0)
+        if (Problem(_names) is { } problem)
         {
-            throw new ArgumentException("At least one class name is needed.", nameof(names));
+            throw new ArgumentException(problem, nameof(names));
+        }
+    }
+
+    /// <summary>What keeps <paramref name="names"/> from being class labels, or null when they can be.</summary>
+    internal static string? Problem(IReadOnlyList<string?> names)
+    {
+        if (names.Count == 0)
+        {
+            return "At least one class name is needed.";
         }
 
-        var blank = Array.FindIndex(_names, string.IsNullOrWhiteSpace);
-        if (blank >= 0)
+        for (var i = 0; i < names.Count; i++)
         {
-            throw new ArgumentException($"Class {blank} has no name.", nameof(names));
+            if (string.IsNullOrWhiteSpace(names[i]))
+            {
+                return $"Class {i} has no name.";
+            }
         }
+
+        return null;
     }
 
     /// <summary>

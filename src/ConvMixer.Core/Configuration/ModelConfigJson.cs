@@ -328,14 +328,7 @@ internal static class ModelConfigJson
             throw Field("label_names", "must be a list of names");
         }
 
-        try
-        {
-            return new ClassLabels(names);
-        }
-        catch (ArgumentException e)
-        {
-            throw Field("label_names", e.Message.Split(" (Parameter", 2)[0]);
-        }
+        return ClassLabels.Problem(names) is { } problem ? throw Field("label_names", problem) : new ClassLabels(names);
     }
 
     private static Interpolation ParseInterpolation(string text, string field) => text switch

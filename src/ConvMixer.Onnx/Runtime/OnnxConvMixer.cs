@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ConvMixerNet.Core;
+using ConvMixerNet.Vision;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchTensor = TorchSharp.torch.Tensor;
 
 namespace ConvMixerNet.Onnx;
 
@@ -50,15 +53,22 @@ public sealed class OnnxConvMixer : IImageClassificationModel, IFeatureMapModel
     public string Backend => IsQuantized ? "ONNX Runtime int8" : "ONNX Runtime float32";
 
     /// <inheritdoc />
-    public float[] Logits(ReadOnlySpan<float> images, int count, int height, int width)
+    public TorchTensor Logits(TorchTensor images)
     {
-        var values = count * Architecture.InChannels * height * width;
-        if (count <= 0 || values > images.Length)
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4 || images.shape[0] <= 0 || images.shape[1] != Architecture.InChannels)
         {
-            throw new ArgumentException($"{_fileName}: a batch of {count} images of {Architecture.InChannels}x{height}x{width} needs {values} values; the buffer holds {images.Length}.", nameof(images));
+            throw new ArgumentException(
+                $"{_fileName}: expected a batch [N, {Architecture.InChannels}, H, W], but got [{string.Join(", ", images.shape)}].", nameof(images));
         }
 
-        return ComputeLogits(images[..values], [count, Architecture.InChannels, height, width]);
+        // The boundary to ONNX Runtime: it reads the tensor's memory and writes the logits into a new tensor's, no copies.
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var input = images.to(TorchSharp.torch.ScalarType.Float32).cpu().contiguous();
+        int[] shape = [.. input.shape.Select(d => (int)d)];
+        var logits = TorchSharp.torch.empty([shape[0], OutputWidth], TorchSharp.torch.ScalarType.Float32);
+        ComputeLogits(MemoryMarshal.Cast<byte, float>(input.bytes), shape, MemoryMarshal.Cast<byte, float>(logits.bytes));
+        return logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>Whether the file has the optional <see cref="OnnxGraphNames.LastLayer"/> output.</summary>

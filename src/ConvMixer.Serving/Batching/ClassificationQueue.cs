@@ -361,7 +361,7 @@ public sealed partial class ClassificationQueue : IHostedService, IDisposable
             return null;
         }
 
-        using var stream = File.OpenRead(WeightsLocator.WeightsFile(_options.Weights));
+        using var stream = File.OpenRead(ModelFolder.WeightsFile(_options.Weights));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..12];
     }
 

@@ -9,7 +9,6 @@ public sealed class CheckpointModelLoader(IOptions<ConvMixerServingOptions> opti
     public IClassificationModel Load()
     {
         var settings = options.Value;
-        var path = WeightsLocator.Resolve(settings.Weights);
         var classifierOptions = new ImageClassifierOptions { BatchSize = settings.BatchSize };
         if (settings.InputSize is { } inputSize)
         {
@@ -18,11 +17,17 @@ public sealed class CheckpointModelLoader(IOptions<ConvMixerServingOptions> opti
 
         // A model folder is known by its own name, a file by its file name, a hub model by its repository; never by the server's paths.
         var name = ModelReference.ToHubReference(settings.Weights) is { } hub ? hub.RepoId
-            : Directory.Exists(settings.Weights) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Weights))) : Path.GetFileName(path);
-        // An exported .onnx runs on ONNX Runtime; the preprocessing, labels and batching are the same.
-        var classifier = path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
-            ? new ImageClassifier(OnnxConvMixer.Load(path, new OnnxRuntimeOptions { IntraOpThreads = settings.Threads ?? 0 }), classifierOptions)
-            : ImageClassifier.FromCheckpoint(path, classifierOptions);
-        return new ClassifierModel(classifier, name);
+            : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Weights)));
+        // One call for every kind of reference; an exported .onnx runs on ONNX Runtime with the same preprocessing, labels and batching.
+        var model = ClassificationModel.Open(settings.Weights, new ModelOpenOptions { Threads = settings.Threads, Backends = [OnnxBackend.Instance] });
+        try
+        {
+            return new ClassifierModel(new ImageClassifier(model, classifierOptions), name);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 }

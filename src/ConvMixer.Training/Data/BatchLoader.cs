@@ -154,23 +154,9 @@ public sealed class BatchLoader : ITrainingBatchLoader
             }
 
             labels[i] = Dataset.LabelAt(index);
-            Normalize(target, channels, height * width);
+            Normalization.Apply(target, Data.Mean, Data.Std);
         }
 
         return new HostBatch(pixels, labels, channels, height, width);
-    }
-
-    private void Normalize(Span<float> image, int channels, int planeSize)
-    {
-        for (var c = 0; c < channels; c++)
-        {
-            var mean = Data.Mean[c];
-            var inverseStd = 1f / Data.Std[c];
-            var plane = image.Slice(c * planeSize, planeSize);
-            for (var i = 0; i < plane.Length; i++)
-            {
-                plane[i] = (plane[i] - mean) * inverseStd;
-            }
-        }
     }
 }

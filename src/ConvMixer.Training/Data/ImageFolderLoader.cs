@@ -2,7 +2,7 @@ namespace ConvMixerNet.Training;
 
 /// <summary>
 /// Loads an image-folder data set (one sub-folder per class, as torchvision's <c>ImageFolder</c>): every image is
-/// decoded by an <see cref="IImageFileDecoder"/> (ConvMixerNet.Vision's <c>ImageFileDecoder</c>, for example), its
+/// decoded by ConvMixerNet.Vision's <see cref="ImageFileDecoder"/>, its
 /// shorter side resized and its centre cropped to a square, and kept in memory as 8-bit pixels, so epochs never
 /// wait on decoding.
 /// </summary>
@@ -20,7 +20,7 @@ public static class ImageFolderLoader
     /// <exception cref="InvalidDataException">The layout cannot make a data set (no or one class, empty classes, unknown or unreadable class folders, no readable image).</exception>
     /// <param name="root">Directory with one sub-folder per class.</param>
     /// <param name="imageSize">Side of the square images produced.</param>
-    /// <param name="decoder">Reads the image files; folders are searched for its <see cref="IImageFileDecoder.FileExtensions"/>.</param>
+    /// <param name="decoder">Reads the image files; folders are searched for its <see cref="ImageFileDecoder.FileExtensions"/>.</param>
     /// <param name="cropFraction">Fraction of the resized image kept by the centre crop (1 keeps the whole shorter side).</param>
     /// <param name="classNames">Expected classes (for example those of the training set when loading a validation set); null takes the sub-folders.</param>
     /// <param name="progress">Receives (files done, files) while decoding.</param>
@@ -28,7 +28,7 @@ public static class ImageFolderLoader
     public static ImageFolderLoadResult Load(
         string root,
         int imageSize,
-        IImageFileDecoder decoder,
+        ImageFileDecoder decoder,
         double cropFraction = 1.0,
         IReadOnlyList<string>? classNames = null,
         IProgress<(int Done, int Total)>? progress = null,

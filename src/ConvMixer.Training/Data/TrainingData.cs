@@ -17,8 +17,8 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
     /// <param name="imageSize">Side of the square images made from an image folder.</param>
     /// <param name="limit">Use only the first N training images.</param>
     /// <param name="idxClassNames">Class names of IDX data (default: <see cref="IdxClassesFor"/>).</param>
-    /// <param name="decoder">Decodes image files (ConvMixerNet.Vision's <c>ImageFileDecoder.Default</c>, for example).</param>
-    public static TrainingData Load(string path, string? validationPath, int imageSize, int? limit, IReadOnlyList<string>? idxClassNames, IImageFileDecoder decoder)
+    /// <param name="decoder">Decodes image files (<see cref="ImageFileDecoder.Default"/>, for example).</param>
+    public static TrainingData Load(string path, string? validationPath, int imageSize, int? limit, IReadOnlyList<string>? idxClassNames, ImageFileDecoder decoder)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(decoder);
@@ -55,7 +55,7 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
         return limit is { } n && n < dataset.Count ? dataset.Take(n) : dataset;
     }
 
-    private static ImageFolderLoadResult LoadValidation(string path, ImageDataset train, int imageSize, IImageFileDecoder decoder) =>
+    private static ImageFolderLoadResult LoadValidation(string path, ImageDataset train, int imageSize, ImageFileDecoder decoder) =>
         IdxLoader.IsIdxDirectory(path)
             ? new ImageFolderLoadResult(IdxLoader.LoadSplit(path, train: false, train.ClassNames), [])
             : ImageFolderLoader.Load(path, imageSize, decoder, classNames: train.ClassNames);

@@ -108,7 +108,7 @@ public static class Evaluator
             var views = 0;
             foreach (var view in TestTimeViews.Of(batch, data, testTimeAugmentation))
             {
-                var viewLogits = tensor(model.Logits(view, batch.Count, batch.Height, batch.Width), [batch.Count, (long)classes]);
+                var viewLogits = model.Logits(tensor(view, [batch.Count, batch.Channels, batch.Height, batch.Width]));
                 logits = logits is null ? viewLogits : logits.add(viewLogits, one);
                 views++;
             }

@@ -45,7 +45,7 @@ public sealed class ImageClassifier : IDisposable
         var architecture = model.Architecture;
         if (architecture.NumClasses == 0)
         {
-            throw new ArgumentException("The model has no classifier (NumClasses = 0), so it cannot classify; give it one with ResetClassifier and train it.", nameof(model));
+            throw new ArgumentException(NoClassifier, nameof(model));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.BatchSize, "options.BatchSize");
@@ -56,23 +56,53 @@ public sealed class ImageClassifier : IDisposable
         Preprocessor = new ImagePreprocessor(defaults.Data, Options.ApplyExifOrientation);
         Labels = defaults.Labels;
         AssumedDefaults = defaults.Assumption;
-        if (Labels.Count != architecture.NumClasses)
+        if (Problems(architecture, defaults) is [var first, ..])
         {
-            throw new ArgumentException($"The model has {architecture.NumClasses} classes but {Labels.Count} labels were given.", nameof(options));
+            throw new ArgumentException(first, nameof(options));
+        }
+
+        _model = model;
+    }
+
+    private const string NoClassifier = "The model has no classifier (NumClasses = 0), so it cannot classify; give it one with ResetClassifier and train it.";
+
+    /// <summary>
+    /// Why <paramref name="model"/> and <paramref name="options"/> cannot make a classifier, as messages ready to show
+    /// (the constructor throws the first as an <see cref="ArgumentException"/>); empty when they can.
+    /// </summary>
+    public static IReadOnlyList<string> ProblemsWith(IImageClassificationModel model, ImageClassifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new ImageClassifierOptions();
+        if (model.Architecture.NumClasses == 0)
+        {
+            return [NoClassifier];
+        }
+
+        var defaults = ResolvedPreprocessing.For(model.Architecture, model.Pretrained, options);
+        return [.. defaults.Data.Problems().Select(p => p.Message), .. Problems(model.Architecture, defaults)];
+    }
+
+    // What keeps the resolved preprocessing and labels from fitting the architecture.
+    private static List<string> Problems(ConvMixerConfig architecture, ResolvedPreprocessing defaults)
+    {
+        var problems = new List<string>();
+        if (defaults.Labels.Count != architecture.NumClasses)
+        {
+            problems.Add($"The model has {architecture.NumClasses} classes but {defaults.Labels.Count} labels were given.");
         }
 
         if (defaults.Data.InputSize < architecture.PatchSize)
         {
-            throw new ArgumentException($"The input size {defaults.Data.InputSize} is smaller than the model's patch size {architecture.PatchSize}.", nameof(options));
+            problems.Add($"The input size {defaults.Data.InputSize} is smaller than the model's patch size {architecture.PatchSize}.");
         }
 
         if (defaults.Data.InChannels != architecture.InChannels)
         {
-            throw new ArgumentException(
-                $"The preprocessing makes {defaults.Data.InChannels}-channel images, but the model takes {architecture.InChannels} channels.", nameof(options));
+            problems.Add($"The preprocessing makes {defaults.Data.InChannels}-channel images, but the model takes {architecture.InChannels} channels.");
         }
 
-        _model = model;
+        return problems;
     }
 
     /// <summary>
@@ -274,9 +304,7 @@ public sealed class ImageClassifier : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var values = batch.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
-        var logits = _model.Logits(values, (int)batch.shape[0], (int)batch.shape[2], (int)batch.shape[3]);
-        return tensor(logits, [batch.shape[0], ModelConfig.NumClasses]).MoveToOuterDisposeScope();
+        return _model.Logits(batch.to(ScalarType.Float32).cpu()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Releases the model.</summary>
@@ -495,13 +523,13 @@ public sealed class ImageClassifier : IDisposable
     private IReadOnlyList<Prediction>[] Predict(float[] inputs, int count, int topK)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var side = Preprocessor.Config.InputSize;
+        var (channels, side) = ((long)Preprocessor.Config.InChannels, (long)Preprocessor.Config.InputSize);
         float[] probabilities;
         long[] indices;
-        var logitValues = _model.Logits(inputs.AsSpan(0, count * Preprocessor.ValuesPerImage), count, side, side);
+        // One path: preprocessed pixels -> one tensor -> the backend's logits -> probabilities, with no copy in between.
         using (var scope = NewDisposeScope())
         {
-            var logits = tensor(logitValues, [count, (long)ModelConfig.NumClasses]);
+            var logits = _model.Logits(tensor(inputs, [count, channels, side, side]));
             var (values, top) = logits.softmax(1).topk(topK, dim: 1);
             probabilities = values.cpu().data<float>().ToArray();
             indices = top.cpu().data<long>().ToArray();
@@ -545,14 +573,7 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         var device = options.Device ?? CPU;
-        var dtype = options.Precision switch
-        {
-            InferencePrecision.Float32 => ScalarType.Float32,
-            InferencePrecision.BFloat16 => ScalarType.BFloat16,
-            InferencePrecision.Float16 when device.type == DeviceType.CUDA => ScalarType.Float16,
-            InferencePrecision.Float16 => throw new NotSupportedException("float16 inference needs CUDA; on the CPU use InferencePrecision.BFloat16."),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "Unknown precision."),
-        };
+        var dtype = options.Precision.ToScalarType(device.type);
         if (device.type == DeviceType.CUDA && !cuda.is_available())
         {
             throw new NotSupportedException("CUDA was asked for, but it is not available (no GPU, or the app references a CPU-only libtorch).");

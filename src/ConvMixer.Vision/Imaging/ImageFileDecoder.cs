@@ -1,11 +1,11 @@
 namespace ConvMixerNet.Vision;
 
 /// <summary>
-/// <see cref="IImageFileDecoder"/> over <see cref="ImageDecoder"/> and <see cref="ImagePreprocessor"/>: what
+/// Image files as fixed-size 8-bit planar pixels, over <see cref="ImageDecoder"/> and <see cref="ImagePreprocessor"/>: what
 /// ConvMixerNet.Training's image folders decode with, with the resize, crop mode and channels of a
 /// <see cref="DataConfig"/> (EXIF orientation applied), so evaluation sees what classification sees.
 /// </summary>
-public sealed class ImageFileDecoder : IImageFileDecoder
+public sealed class ImageFileDecoder
 {
     /// <summary>RGB images resized bicubically, as the published models and image-folder training use.</summary>
     public static ImageFileDecoder Default { get; } = new(DataConfig.ImageNet);
@@ -27,13 +27,18 @@ public sealed class ImageFileDecoder : IImageFileDecoder
     /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
     public bool ApplyExifOrientation { get; }
 
-    /// <inheritdoc />
+    /// <summary>File extensions this decoder reads, with the dot (for example <c>.png</c>), compared case-insensitively.</summary>
     public IReadOnlySet<string> FileExtensions => ImageDecoder.FileExtensions;
 
-    /// <inheritdoc />
+    /// <summary>Channels of the decoded pixels (1 or 3).</summary>
     public int Channels => Config.InChannels;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Decodes <paramref name="path"/>, resizes its shorter side to <c>floor(side / cropFraction)</c> and cuts out the
+    /// centre <paramref name="side"/>×<paramref name="side"/> square.
+    /// </summary>
+    /// <returns>Channel-major (<c>[Channels, side, side]</c>) bytes.</returns>
+    /// <exception cref="IOException">The file is missing, unreadable or not a decodable image; the message says why.</exception>
     public byte[] DecodePlanar(string path, int side, double cropFraction)
     {
         var preprocessor = new ImagePreprocessor(Config with { InputSize = side, CropFraction = cropFraction }, ApplyExifOrientation);

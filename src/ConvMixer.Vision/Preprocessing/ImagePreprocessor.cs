@@ -85,16 +85,18 @@ public sealed class ImagePreprocessor
 
         var pixels = cropped.Pixels;
         var plane = size * size;
+        var image = destination[..ValuesPerImage];
         for (var c = 0; c < Config.InChannels; c++)
         {
-            // float32 steps in torchvision's order: v / 255, then (x - mean) / std.
-            float mean = Config.Mean[c], std = Config.Std[c];
-            var channel = destination.Slice(c * plane, plane);
+            // torchvision's ToTensor (v / 255 in float32), then its Normalize.
+            var channel = image.Slice(c * plane, plane);
             for (var i = 0; i < plane; i++)
             {
-                channel[i] = ((pixels[(i * 3) + c] / 255f) - mean) / std;
+                channel[i] = pixels[(i * 3) + c] / 255f;
             }
         }
+
+        Normalization.Apply(image, Config.Mean, Config.Std);
     }
 
     /// <summary>Preprocesses a decoded image into a new float array of <see cref="ValuesPerImage"/> values (CHW).</summary>

@@ -2,6 +2,7 @@ using FluentAssertions;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace ConvMixerNet.Vision.Tests;
 
@@ -161,7 +162,7 @@ public class ExplainTests(ITestOutputHelper output)
 
         public string Backend => "logits only";
 
-        public float[] Logits(ReadOnlySpan<float> images, int count, int height, int width) => inner.Logits(images, count, height, width);
+        public Tensor Logits(Tensor images) => inner.Logits(images);
 
         public void Dispose() => inner.Dispose();
     }
@@ -179,7 +180,7 @@ public class ExplainTests(ITestOutputHelper output)
 
         public bool ComputesGradients => false;
 
-        public float[] Logits(ReadOnlySpan<float> images, int count, int height, int width) => inner.Logits(images, count, height, width);
+        public Tensor Logits(Tensor images) => inner.Logits(images);
 
         public FeatureMapBatch FeatureMaps(ReadOnlySpan<float> images, int count, int height, int width, IReadOnlyList<int?>? gradientClasses = null) =>
             gradientClasses is null ? inner.FeatureMaps(images, count, height, width) : throw new NotSupportedException("no gradients here");

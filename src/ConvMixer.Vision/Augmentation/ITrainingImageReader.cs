@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// Turns one image file into one training sample: decoded, randomly transformed (a random resized crop, flips, colour

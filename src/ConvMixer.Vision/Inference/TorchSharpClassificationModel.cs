@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// A <see cref="ConvMixer"/> as an <see cref="IImageClassificationModel"/> (eval mode, no autograd, on a chosen device
@@ -44,12 +44,20 @@ public sealed class TorchSharpClassificationModel : IImageClassificationModel, I
     public bool ComputesGradients => true;
 
     /// <inheritdoc />
-    public float[] Logits(ReadOnlySpan<float> images, int count, int height, int width)
+    public Tensor Logits(Tensor images)
     {
+        ArgumentNullException.ThrowIfNull(images);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (images.dim() != 4 || images.shape[0] <= 0 || images.shape[1] != Architecture.InChannels)
+        {
+            throw new ArgumentException(
+                $"Expected a batch [N, {Architecture.InChannels}, H, W], but got [{string.Join(", ", images.shape)}].", nameof(images));
+        }
+
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var logits = _model.forward(Batch(images, count, height, width));
-        return Floats(logits);
+        var logits = _model.forward(images.to(_device).to(_dtype));
+        return logits.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -1,7 +1,7 @@
 using FluentAssertions;
 using Xunit;
 
-namespace ConvMixerNet.Core.Tests;
+namespace ConvMixerNet.Vision.Tests;
 
 /// <summary>Folders as users leave them: link loops, links to files and folders, FIFOs, names that are not UTF-8.</summary>
 public class FolderScannerTests

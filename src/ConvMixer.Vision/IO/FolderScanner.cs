@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// Finds files under a folder recursively, safely: a folder reached through a symbolic link is searched only if its

@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// A classifier that can also return the output of its last ConvMixer layer (the feature map before pooling) and,

@@ -1,4 +1,6 @@
-namespace ConvMixerNet.Core;
+using static TorchSharp.torch;
+
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// A classifier of preprocessed images, whatever runs it: a <see cref="ConvMixer"/> on TorchSharp
@@ -17,7 +19,12 @@ public interface IImageClassificationModel : IDisposable
     /// <summary>A short name of what runs the model, for reports ("TorchSharp float32", "ONNX Runtime int8").</summary>
     string Backend { get; }
 
-    /// <summary>The logits <c>[count, NumClasses]</c> (row-major) of <paramref name="count"/> images laid out <c>[count, InChannels, height, width]</c>.</summary>
-    /// <exception cref="ArgumentException">The sizes do not fit the model or the buffer.</exception>
-    float[] Logits(ReadOnlySpan<float> images, int count, int height, int width);
+    /// <summary>
+    /// The logits of a preprocessed batch. Tensors in, tensors out: a backend that does not run on TorchSharp converts
+    /// at its own boundary, so callers never copy through arrays.
+    /// </summary>
+    /// <param name="images"><c>[N, InChannels, height, width]</c>, float32 on the CPU; not changed.</param>
+    /// <returns><c>[N, NumClasses]</c>, float32 on the CPU; the caller owns it (dispose it, or let a dispose scope).</returns>
+    /// <exception cref="ArgumentException">The batch's shape does not fit the model.</exception>
+    Tensor Logits(Tensor images);
 }

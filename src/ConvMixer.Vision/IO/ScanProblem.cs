@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>A file or folder found by a scan that cannot be used.</summary>
 /// <param name="Path">The entry, as far as its name can be shown.</param>

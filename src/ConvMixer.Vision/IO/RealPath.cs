@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// The canonical path of a file or folder: absolute, with every symbolic link, <c>.</c> and <c>..</c> resolved, so two

@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>What <see cref="FolderScanner.FindFiles"/> found: the files, and what could not be searched or opened.</summary>
 /// <param name="Files">Each real file once, in ordinal order of the paths.</param>

@@ -1,4 +1,4 @@
-namespace ConvMixerNet.Core;
+namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// What <see cref="IFeatureMapModel.FeatureMaps"/> returns for a batch: the logits, the last ConvMixer layer's output
