@@ -14,59 +14,23 @@ public static class Evaluator
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <param name="testTimeAugmentation">Views whose logits are averaged (2 forward passes per image with <see cref="TestTimeAugmentation.HorizontalFlip"/>, 18 with <see cref="TestTimeAugmentation.HorizontalFlipAndShifts"/>).</param>
-    public static EvaluationResult Evaluate(
-        nn.Module<Tensor, Tensor> model,
-        ImageDataset dataset,
-        DataConfig data,
-        int batchSize = 256,
-        IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken cancellationToken = default,
-        TestTimeAugmentation testTimeAugmentation = TestTimeAugmentation.None)
+    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset dataset, DataConfig data, int batchSize = 256, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default, TestTimeAugmentation testTimeAugmentation = TestTimeAugmentation.None)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
-        var loader = new BatchLoader(dataset, batchSize, data, Augmentation.None);
-        var classes = dataset.ClassCount;
-        var confusion = new long[classes, classes];
         var device = model.parameters().FirstOrDefault()?.device;
-        double lossSum = 0;
-        var done = 0;
+        var onCpu = device is null || device.type == DeviceType.CPU;
         var wasTraining = model.training;
         model.eval();
         try
         {
             using var noGrad = no_grad();
-            foreach (var batch in loader.Batches(loader.SequentialOrder(), epoch: 0, cancellationToken))
-            {
-                using var scope = NewDisposeScope();
-                var (images, labels) = batch.ToTensors(device);
-                var logits = model.forward(images);
-                var views = 1;
-                foreach (var view in TestTimeViews.Of(batch, data, testTimeAugmentation).Skip(1))
-                {
-                    var viewImages = tensor(view, images.shape);
-                    logits += model.forward(device is null ? viewImages : viewImages.to(device));
-                    views++;
-                }
-
-                logits /= views;
-
-                if (logits.dim() != 2 || logits.shape[1] != classes)
-                {
-                    throw new ArgumentException(
-                        $"The model returns logits of shape [{string.Join(", ", logits.shape)}], but the data set has {classes} classes: reset the classifier to {classes} outputs.", nameof(model));
-                }
-
-                lossSum += Accumulate(logits, labels, batch, confusion);
-                progress?.Report((++done, loader.BatchesPerEpoch));
-            }
+            return Run(images => Checked(model.forward(onCpu ? images : images.to(device!)), dataset.ClassCount), dataset, data, batchSize, progress, testTimeAugmentation, cancellationToken);
         }
         finally
         {
             model.train(wasTraining);
         }
-
-        return new EvaluationResult(lossSum / dataset.Count, confusion, dataset.ClassNames);
     }
 
     /// <summary>Evaluates any backend (an exported model on ONNX Runtime, for example) on <paramref name="dataset"/>, with the same loss and confusion counting.</summary>
@@ -76,25 +40,26 @@ public static class Evaluator
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives (batches done, batches) after every batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
-    /// <param name="testTimeAugmentation">Views whose logits are averaged (2 forward passes per image with <see cref="TestTimeAugmentation.HorizontalFlip"/>, 18 with <see cref="TestTimeAugmentation.HorizontalFlipAndShifts"/>).</param>
-    public static EvaluationResult Evaluate(
-        IImageClassificationModel model,
-        ImageDataset dataset,
-        DataConfig data,
-        int batchSize = 256,
-        IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken cancellationToken = default,
-        TestTimeAugmentation testTimeAugmentation = TestTimeAugmentation.None)
+    /// <param name="testTimeAugmentation">Views whose logits are averaged (see <see cref="TestTimeAugmentation"/>).</param>
+    public static EvaluationResult Evaluate(IImageClassificationModel model, ImageDataset dataset, DataConfig data, int batchSize = 256, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default, TestTimeAugmentation testTimeAugmentation = TestTimeAugmentation.None)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
-        var classes = dataset.ClassCount;
-        if (model.Architecture.NumClasses != classes)
+        if (model.Architecture.NumClasses != dataset.ClassCount)
         {
-            throw new ArgumentException($"The model has {model.Architecture.NumClasses} outputs, but the data set has {classes} classes.", nameof(model));
+            throw new ArgumentException($"The model has {model.Architecture.NumClasses} outputs, but the data set has {dataset.ClassCount} classes.", nameof(model));
         }
 
+        return Run(model.Logits, dataset, data, batchSize, progress, testTimeAugmentation, cancellationToken);
+    }
+
+    // One loop for every kind of model: each batch's views (host tensors) through `logits`, averaged, then counted.
+    private static EvaluationResult Run(
+        Func<Tensor, Tensor> logitsOf, ImageDataset dataset, DataConfig data, int batchSize, IProgress<(int Done, int Total)>? progress,
+        TestTimeAugmentation testTimeAugmentation, CancellationToken cancellationToken)
+    {
         var loader = new BatchLoader(dataset, batchSize, data, Augmentation.None);
+        var classes = dataset.ClassCount;
         var confusion = new long[classes, classes];
         double lossSum = 0;
         var done = 0;
@@ -108,7 +73,7 @@ public static class Evaluator
             var views = 0;
             foreach (var view in TestTimeViews.Of(batch, data, testTimeAugmentation))
             {
-                var viewLogits = model.Logits(tensor(view, [batch.Count, batch.Channels, batch.Height, batch.Width]));
+                var viewLogits = logitsOf(tensor(view, [batch.Count, batch.Channels, batch.Height, batch.Width]));
                 logits = logits is null ? viewLogits : logits.add(viewLogits, one);
                 views++;
             }
@@ -122,6 +87,12 @@ public static class Evaluator
 
         return new EvaluationResult(lossSum / dataset.Count, confusion, dataset.ClassNames);
     }
+
+    private static Tensor Checked(Tensor logits, int classes) =>
+        logits.dim() == 2 && logits.shape[1] == classes
+            ? logits
+            : throw new ArgumentException(
+                $"The model returns logits of shape [{string.Join(", ", logits.shape)}], but the data set has {classes} classes: reset the classifier to {classes} outputs.", "model");
 
     // The batch's summed cross-entropy; its predictions are counted into the confusion matrix.
     private static double Accumulate(Tensor logits, Tensor labels, HostBatch batch, long[,] confusion)

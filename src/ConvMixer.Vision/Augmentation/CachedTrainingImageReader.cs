@@ -10,7 +10,7 @@ namespace ConvMixerNet.Vision;
 /// resolution instead of the full-resolution photo: the samples are close to, not identical with, the streaming
 /// reader's. Thread-safe; files that cannot be read are not kept and fail on every read.
 /// </summary>
-public sealed class CachedTrainingImageReader : ITrainingImageReader
+public sealed class CachedTrainingImageReader : TrainingImageReader
 {
     private readonly ConcurrentDictionary<string, Lazy<RgbImage>> _images = new(StringComparer.Ordinal);
 
@@ -18,42 +18,21 @@ public sealed class CachedTrainingImageReader : ITrainingImageReader
     /// <param name="transform">The training transform.</param>
     /// <param name="applyExifOrientation">Turn photos upright according to their EXIF orientation tag.</param>
     public CachedTrainingImageReader(TrainingTransform transform, bool applyExifOrientation = true)
+        : base(transform, applyExifOrientation)
     {
-        ArgumentNullException.ThrowIfNull(transform);
-        transform.Data.Validate();
-        transform.Crop.Validate();
-        transform.ColorJitter?.Validate();
-        Transform = transform;
-        ApplyExifOrientation = applyExifOrientation;
     }
-
-    /// <summary>The transform.</summary>
-    public TrainingTransform Transform { get; }
-
-    /// <summary>Whether decoding honours the EXIF orientation tag.</summary>
-    public bool ApplyExifOrientation { get; }
 
     /// <summary>Images held (or being decoded) so far; files that failed to decode are not held.</summary>
     public int Count => _images.Count;
 
-    /// <inheritdoc />
-    public IReadOnlySet<string> FileExtensions => ImageDecoder.FileExtensions;
-
-    /// <inheritdoc />
-    public int Channels => Transform.Data.InChannels;
-
-    /// <inheritdoc />
-    public int Side => Transform.Crop.Size;
-
-    /// <inheritdoc />
-    public void Read(string path, Random random, Span<float> destination)
+    /// <summary>The photo as kept: decoded on the first read and shrunk to the training size.</summary>
+    /// <param name="path">The image file.</param>
+    protected override RgbImage Decode(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var entry = _images.GetOrAdd(path, p => new Lazy<RgbImage>(() => Shrink(ImageDecoder.Decode(p, ApplyExifOrientation)), LazyThreadSafetyMode.ExecutionAndPublication));
-        RgbImage image;
+        var entry = _images.GetOrAdd(path, p => new Lazy<RgbImage>(() => Shrink(base.Decode(p)), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
-            image = entry.Value;
+            return entry.Value;
         }
         catch
         {
@@ -61,8 +40,6 @@ public sealed class CachedTrainingImageReader : ITrainingImageReader
             _images.TryRemove(new KeyValuePair<string, Lazy<RgbImage>>(path, entry));
             throw;
         }
-
-        Transform.Apply(image, random, destination);
     }
 
     private RgbImage Shrink(RgbImage image)

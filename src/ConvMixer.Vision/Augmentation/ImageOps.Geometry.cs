@@ -99,34 +99,35 @@ public static partial class ImageOps
                 var xin = (matrix[0] * (x + 0.5)) + (matrix[1] * (y + 0.5)) + matrix[2];
                 var yin = (matrix[3] * (x + 0.5)) + (matrix[4] * (y + 0.5)) + matrix[5];
                 var to = ((y * w) + x) * 3;
-                var inside = interpolation == Interpolation.Bilinear ? Bilinear(image, xin, yin, pixel) : Bicubic(image, xin, yin, pixel);
-                if (inside)
+                // Pillow: a point outside the source image takes the fill; inside, pixel centres sit at +½.
+                if (xin < 0.0 || xin >= w || yin < 0.0 || yin >= h)
                 {
-                    pixel.CopyTo(dst.AsSpan(to, 3));
+                    (dst[to], dst[to + 1], dst[to + 2]) = fill;
+                    continue;
+                }
+
+                var (fx, fy) = (Math.Floor(xin - 0.5), Math.Floor(yin - 0.5));
+                var (ix, iy, dx, dy) = ((int)fx, (int)fy, xin - 0.5 - fx, yin - 0.5 - fy);
+                if (interpolation == Interpolation.Bilinear)
+                {
+                    Bilinear(image, ix, iy, dx, dy, pixel);
                 }
                 else
                 {
-                    (dst[to], dst[to + 1], dst[to + 2]) = fill;
+                    Bicubic(image, ix, iy, dx, dy, pixel);
                 }
+
+                pixel.CopyTo(dst.AsSpan(to, 3));
             }
         }
 
         return new RgbImage(w, h, dst);
     }
 
-    private static bool Bilinear(RgbImage image, double xin, double yin, Span<byte> pixel)
+    // (x, y): the source pixel at or left of / above the point; (dx, dy): the point's offset from it, in [0, 1).
+    private static void Bilinear(RgbImage image, int x, int y, double dx, double dy, Span<byte> pixel)
     {
         var (w, h) = (image.Width, image.Height);
-        if (xin < 0.0 || xin >= w || yin < 0.0 || yin >= h)
-        {
-            return false;
-        }
-
-        xin -= 0.5;
-        yin -= 0.5;
-        var x = (int)Math.Floor(xin);
-        var y = (int)Math.Floor(yin);
-        double dx = xin - x, dy = yin - y;
         var src = image.Buffer;
         var row0 = Math.Clamp(y, 0, h - 1) * w;
         int x0 = Math.Clamp(x, 0, w - 1), x1 = Math.Clamp(x + 1, 0, w - 1);
@@ -142,23 +143,11 @@ public static partial class ImageOps
 
             pixel[c] = Truncate8(v1);
         }
-
-        return true;
     }
 
-    private static bool Bicubic(RgbImage image, double xin, double yin, Span<byte> pixel)
+    private static void Bicubic(RgbImage image, int x, int y, double dx, double dy, Span<byte> pixel)
     {
         var (w, h) = (image.Width, image.Height);
-        if (xin < 0.0 || xin >= w || yin < 0.0 || yin >= h)
-        {
-            return false;
-        }
-
-        xin -= 0.5;
-        yin -= 0.5;
-        var x = (int)Math.Floor(xin);
-        var y = (int)Math.Floor(yin);
-        double dx = xin - x, dy = yin - y;
         x--;
         y--;
         var src = image.Buffer;
@@ -178,8 +167,6 @@ public static partial class ImageOps
             var v4 = y + 3 >= 0 && y + 3 < h ? RowAt(y + 3) : v3;
             pixel[c] = Truncate8(Cubic(v1, v2, v3, v4, dy));
         }
-
-        return true;
     }
 
     private static double Lerp(double a, double b, double d) => a + ((b - a) * d);

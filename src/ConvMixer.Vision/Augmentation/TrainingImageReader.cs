@@ -2,9 +2,10 @@ namespace ConvMixerNet.Vision;
 
 /// <summary>
 /// <see cref="ITrainingImageReader"/> over <see cref="ImageDecoder"/> and a <see cref="TrainingTransform"/>: what
-/// ConvMixerNet.Training's streaming image folders read photos with. Thread-safe.
+/// ConvMixerNet.Training's streaming image folders read photos with: every read decodes the file. Thread-safe
+/// (a subclass's <see cref="Decode"/> must be too).
 /// </summary>
-public sealed class TrainingImageReader : ITrainingImageReader
+public class TrainingImageReader : ITrainingImageReader
 {
     /// <summary>Creates a reader that applies <paramref name="transform"/>.</summary>
     /// <param name="transform">The training transform.</param>
@@ -35,6 +36,13 @@ public sealed class TrainingImageReader : ITrainingImageReader
     public int Side => Transform.Crop.Size;
 
     /// <inheritdoc />
-    public void Read(string path, Random random, Span<float> destination) =>
-        Transform.Apply(ImageDecoder.Decode(path, ApplyExifOrientation), random, destination);
+    public void Read(string path, Random random, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Transform.Apply(Decode(path), random, destination);
+    }
+
+    /// <summary>The photo the transform is applied to: here the file, decoded anew.</summary>
+    /// <param name="path">The image file.</param>
+    protected virtual RgbImage Decode(string path) => ImageDecoder.Decode(path, ApplyExifOrientation);
 }

@@ -94,10 +94,11 @@ public sealed class TorchSharpClassificationModel : IImageClassificationModel, I
         var leaf = features.detach().requires_grad_(true);
         var logits = _model.ForwardHead(leaf);
         var logitValues = Floats(logits.detach());
+        var predicted = logits.detach().argmax(1).cpu().data<long>().ToArray(); // the first of equal maxima, as torch.argmax
         var classes = new int[count];
         for (var n = 0; n < count; n++)
         {
-            classes[n] = gradientClasses[n] ?? ArgMax(logitValues.AsSpan(n * Architecture.NumClasses, Architecture.NumClasses));
+            classes[n] = gradientClasses[n] ?? (int)predicted[n];
         }
 
         var index = tensor(classes.Select(c => (long)c).ToArray(), [count, 1L], device: _device);
@@ -133,20 +134,6 @@ public sealed class TorchSharpClassificationModel : IImageClassificationModel, I
                 throw new ArgumentException($"Class {k} does not exist: the model has classes 0 to {Architecture.NumClasses - 1}.", nameof(classes));
             }
         }
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     // Row-major float32 values on the CPU, whatever the model's dtype, device and memory layout.

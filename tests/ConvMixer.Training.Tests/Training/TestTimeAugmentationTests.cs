@@ -75,6 +75,21 @@ public class TestTimeAugmentationTests
     }
 
     [Fact]
+    public void A_model_whose_outputs_are_not_the_data_sets_classes_is_refused_by_name_and_keeps_its_mode()
+    {
+        var dataset = SyntheticImages.Create(8, seed: 6);
+        using var model = new ConvMixer(new ConvMixerConfig(8, 1, 3, 2, NumClasses: 3, InChannels: 1));
+        model.train();
+
+        FluentActions.Invoking(() => Evaluator.Evaluate(model, dataset, Data))
+            .Should().Throw<ArgumentException>().WithMessage("The model returns logits of shape [8, 3], but the data set has 4 classes: reset the classifier to 4 outputs.*");
+        model.training.Should().BeTrue("evaluation restores the training mode even when it fails");
+        using var backend = new TorchSharpClassificationModel(new ConvMixer(new ConvMixerConfig(8, 1, 3, 2, NumClasses: 3, InChannels: 1)));
+        FluentActions.Invoking(() => Evaluator.Evaluate(backend, dataset, Data))
+            .Should().Throw<ArgumentException>().WithMessage("The model has 3 outputs, but the data set has 4 classes.*");
+    }
+
+    [Fact]
     public void Training_takes_all_18_views_after_the_last_epoch_only_and_the_flip_before()
     {
         var train = SyntheticImages.Create(64, seed: 10);
