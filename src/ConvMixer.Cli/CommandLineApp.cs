@@ -60,7 +60,7 @@ public static class CommandLineApp
         catch (Exception e) when (UserError.Describe(e) is { } message)
         {
             Console.Error.WriteLine($"error: {message}");
-            return e is UsageException ? ExitCodes.UsageError : ExitCodes.Failure;
+            return e is UsageException or TrainingDataException ? ExitCodes.UsageError : ExitCodes.Failure;
         }
         catch (Exception e)
         {

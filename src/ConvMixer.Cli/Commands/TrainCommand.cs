@@ -148,13 +148,22 @@ internal static class TrainCommand
         }
 
         // Photos with timm's transforms are read by workers (streamed or kept in memory); other data as before.
-        var options = run.Options with { ImageFolder = PhotoFolderSource.Choose(request, run.Options) };
+        var choice = PhotoFolderData.Choose(request, run.Options);
+        if (choice.Note is { } decided)
+        {
+            Terminal.Out.MarkupLine(Markup.Escape($"note: {decided}"));
+        }
+
+        var options = run.Options with { ImageFolder = choice.Options };
         ConvMixer? preloaded = null;
         TrainingData data;
         if (options.ImageFolder is not null)
         {
-            var prepared = PhotoFolderSource.Load(request, options, run.Saved);
-            (data, options, preloaded) = (prepared.Data, prepared.Options, prepared.Pretrained);
+            Func<int, ConvMixer>? pretrainedFor = run.Saved is null && request.Pretrained is { } reference
+                ? classes => TrainingModel.Pretrained(HubDownload.Resolve(reference), classes, channels: null)
+                : null;
+            var loaded = PhotoFolderData.Load(request, options, run.Saved, pretrainedFor);
+            (data, options, preloaded) = (loaded.Data, loaded.Options, loaded.Pretrained);
         }
         else
         {
@@ -192,7 +201,7 @@ internal static class TrainCommand
             ? FitWithProgressBar(trainer, data, cancellationToken)
             : trainer.Fit(data.Train, data.Validation, new InlineProgress<TrainingProgress>(PrintEpoch), cancellationToken);
 
-        PhotoFolderSource.ReportAfterTraining(data.Train);
+        PhotoFolderReport.AfterTraining(data.Train);
         var plots = TrainingCurves.Write(request.Output, result.History);
         Terminal.Out.Write(TrainingTables.Epochs(result.History));
         if (result.FinalEvaluation is { } evaluation)
@@ -237,36 +246,14 @@ internal static class TrainCommand
             return new ConvMixer(saved.ModelConfig);
         }
 
-        if (request.Pretrained is { } path)
+        if (request.Pretrained is { } reference)
         {
-            var pretrained = FineTuning.LoadPretrained(HubDownload.Resolve(path), train.ClassCount);
-            if (pretrained.Config.InChannels != train.Channels)
-            {
-                pretrained.Dispose();
-                throw new UsageException($"The pretrained model takes {pretrained.Config.InChannels}-channel images, but the data has {train.Channels} channel(s).");
-            }
-
-            return pretrained;
+            return TrainingModel.Pretrained(HubDownload.Resolve(reference), train.ClassCount, train.Channels);
         }
 
-        var config = request.Preset is { } name
-            ? ModelSource.Preset(name) with { NumClasses = train.ClassCount, InChannels = train.Channels }
-            : new ConvMixerConfig(request.Dim, request.Depth, request.Kernel, request.Patch, train.ClassCount, train.Channels);
-        // A preset keeps its own activation unless --activation is typed; a recipe's applies to its own architecture only.
-        if (request.Activation is { } activation && (request.Preset is null || request.Given.Contains("--activation")))
-        {
-            config = config with { Activation = activation };
-        }
-
-        if (train.Height < config.PatchSize || train.Width < config.PatchSize)
-        {
-            throw new UsageException($"--patch {config.PatchSize} is larger than the {train.Height}x{train.Width} images.");
-        }
-
+        var config = TrainingModel.NewConfig(request, train);
         MemoryEstimate.Require(TrainingMemory.Estimate(config, request.Options.BatchSize, train.Height), $"training {config} with --batch {request.Options.BatchSize}", "--dim, --depth or --batch");
-
-        torch.random.manual_seed(request.Options.Seed);
-        return new ConvMixer(config);
+        return TrainingModel.New(config, request.Options.Seed);
     }
 
     // TrainerOptions names its properties; the user typed options.

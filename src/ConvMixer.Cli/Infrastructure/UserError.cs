@@ -15,7 +15,7 @@ internal static class UserError
     public static string? Describe(Exception e) => e switch
     {
         HubException => e.Message, // names the repository and what to do (HF_TOKEN, HF_HUB_OFFLINE)
-        UsageException or InvalidCheckpointException or CheckpointMismatchException or ImageDecodeException or TrainingDivergedException
+        UsageException or InvalidCheckpointException or CheckpointMismatchException or ImageDecodeException or TrainingDivergedException or TrainingDataException
             or TorchRuntimeException or InvalidDataException or NotSupportedException => e.Message,
         FileNotFoundException notFound => $"file not found: {notFound.FileName ?? notFound.Message}",
         DirectoryNotFoundException => e.Message,

@@ -29,10 +29,9 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
             return new TrainingData(train, test ?? LoadValidation(validationPath!, train, imageSize, decoder).Dataset, [], $"IDX files in {path}");
         }
 
-        var trainFolder = Directory.Exists(Path.Combine(path, "train")) ? Path.Combine(path, "train") : path;
+        var trainFolder = TrainFolder(path);
         var trainResult = ImageFolderLoader.Load(trainFolder, imageSize, decoder);
-        var validationFolder = validationPath
-            ?? new[] { "val", "test" }.Select(name => Path.Combine(path, name)).FirstOrDefault(dir => trainFolder != path && Directory.Exists(dir));
+        var validationFolder = ValidationFolder(path, validationPath);
         var validation = validationFolder is null ? null : ImageFolderLoader.Load(validationFolder, imageSize, decoder, classNames: trainResult.Dataset.ClassNames);
         return new TrainingData(
             Limit(trainResult.Dataset, limit),
@@ -40,6 +39,13 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
             [.. trainResult.Skipped, .. validation?.Skipped ?? []],
             $"image folder {trainFolder}" + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}"));
     }
+
+    // An image folder's training images: its train/ sub-folder if it has one, else the folder itself.
+    internal static string TrainFolder(string path) => Directory.Exists(Path.Combine(path, "train")) ? Path.Combine(path, "train") : path;
+
+    // The validation images: the ones asked for, else the val/ (or test/) folder beside train/, else none.
+    internal static string? ValidationFolder(string path, string? validationPath) =>
+        validationPath ?? new[] { "val", "test" }.Select(name => Path.Combine(path, name)).FirstOrDefault(dir => TrainFolder(path) != path && Directory.Exists(dir));
 
     /// <summary>The class names of the IDX data in <paramref name="path"/> when its name says: Fashion-MNIST's for a folder named after it, else null (the digits).</summary>
     // The Debian package and the original distribution keep Fashion-MNIST in a folder named after it.

@@ -1,26 +1,25 @@
 using System.Globalization;
-using Spectre.Console;
 
-namespace ConvMixerNet.Cli;
+namespace ConvMixerNet.Training;
 
 /// <summary>
-/// <c>train</c> on an image folder of photos with timm's transforms: lists the files, finds the training size (the
-/// pretrained model's input size unless <c>--image-size</c> is typed), chooses the streaming or the in-memory path by
-/// the memory budget, and builds the data sets. Validation images are preprocessed as the trained model will be
-/// (resize to size / crop fraction, centre crop).
+/// Image folders of photos trained with timm's transforms: which path reads them (streamed by workers, or decoded once
+/// and kept), at which size (the pretrained model's input size unless <c>--image-size</c> is typed), and the data sets.
+/// Validation images are preprocessed as the trained model will be (resize to size / crop fraction, centre crop).
 /// </summary>
-internal static class PhotoFolderSource
+public static class PhotoFolderData
 {
-    /// <summary>The data, the options completed with the data configuration and the chosen path, and the pretrained model when one was loaded to learn its input size.</summary>
-    public sealed record Prepared(TrainingData Data, TrainerOptions Options, ConvMixer? Pretrained);
-
     /// <summary>
-    /// The options a run reads <paramref name="request"/>'s data with: the typed or recipe's image-folder options, or, for
-    /// an image folder whose images at the training size exceed the default budget, timm's default transforms (the
-    /// in-memory pixels path would not fit). Null: the data is read as before (IDX, or a folder held in memory as pixels).
+    /// The image-folder options a run reads <paramref name="request"/>'s data with: the typed or recipe's, or, for an
+    /// image folder whose images at the training size exceed the default budget, timm's default transforms (the
+    /// in-memory pixels path would not fit). Null options: the data is read by <see cref="TrainingData.Load"/> (IDX, or a
+    /// folder held in memory as pixels). The note says what was decided for the user.
     /// </summary>
-    public static ImageFolderTrainingOptions? Choose(TrainingRequest request, TrainerOptions options)
+    /// <exception cref="TrainingDataException">Photo transforms asked for IDX data, or mixed with the pixel path's augmentation.</exception>
+    public static PhotoFolderChoice Choose(TrainingRequest request, TrainerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
         var isIdx = IdxLoader.IsIdxDirectory(request.Data);
         var typed = request.Given.Any(IsImageFolderFlag);
         if (isIdx)
@@ -28,46 +27,54 @@ internal static class PhotoFolderSource
             // A recipe's photo transforms do not apply to IDX tensors; typed ones are a mistake worth saying.
             if (typed)
             {
-                throw new UsageException($"{string.Join(", ", request.Given.Where(IsImageFolderFlag).Order(StringComparer.Ordinal))}: these transform photos of an image folder; '{request.Data}' holds IDX files.");
+                throw new TrainingDataException($"{string.Join(", ", request.Given.Where(IsImageFolderFlag).Order(StringComparer.Ordinal))}: these transform photos of an image folder; '{request.Data}' holds IDX files.");
             }
 
             // Silently training without the recipe's augmentation would give a weaker model than the recipe promises.
-            if (options.ImageFolder is not null && !request.Resume)
-            {
-                Terminal.Out.MarkupLine(Markup.Escape(
-                    $"note: the recipe's photo transforms (random resized crop, flips{(options.ImageFolder.AutoAugment is null ? string.Empty : ", RandAugment")}) apply to image folders; '{request.Data}' holds IDX files, which train with --crop-padding and --flip only."));
-            }
-
-            return null;
+            return new PhotoFolderChoice(null, options.ImageFolder is not null && !request.Resume
+                ? $"the recipe's photo transforms (random resized crop, flips{(options.ImageFolder.AutoAugment is null ? string.Empty : ", RandAugment")}) apply to image folders; '{request.Data}' holds IDX files, which train with --crop-padding and --flip only."
+                : null);
         }
 
         var chosen = options.ImageFolder;
+        string? note = null;
         if (chosen is null && !request.Resume && !request.Given.Contains("--crop-padding") && !request.Given.Contains("--flip"))
         {
-            var count = StreamingImageFolder.List(TrainFolder(request.Data), ImageDecoder.FileExtensions).Files.Count;
+            var count = StreamingImageFolder.List(TrainingData.TrainFolder(request.Data), ImageDecoder.FileExtensions).Files.Count;
             var images = request.Limit is { } n ? Math.Min(n, count) : count;
             if (StreamingImageFolder.ShouldStream(images, 3, request.ImageSize))
             {
-                Terminal.Out.MarkupLine(Markup.Escape(
-                    $"note: {images} images at {request.ImageSize}x{request.ImageSize} exceed the {StreamingImageFolder.DefaultMemoryBudget >> 20} MiB budget of the in-memory path; they are streamed with timm's training transforms (--scale, --ratio, --hflip, --color-jitter)."));
+                note = string.Create(CultureInfo.InvariantCulture,
+                    $"{images} images at {request.ImageSize}x{request.ImageSize} exceed the {StreamingImageFolder.DefaultMemoryBudget >> 20} MiB budget of the in-memory path; they are streamed with timm's training transforms (--scale, --ratio, --hflip, --color-jitter).");
                 chosen = new ImageFolderTrainingOptions { Streaming = true };
             }
         }
 
         if (chosen is not null && (request.Given.Contains("--crop-padding") || request.Given.Contains("--flip")))
         {
-            throw new UsageException("--crop-padding and --flip augment images held in memory as pixels; with timm's transforms (--aa, --scale, --ratio, --hflip, --color-jitter, or a recipe that uses them) flip with --hflip.");
+            throw new TrainingDataException("--crop-padding and --flip augment images held in memory as pixels; with timm's transforms (--aa, --scale, --ratio, --hflip, --color-jitter, or a recipe that uses them) flip with --hflip.");
         }
 
-        return chosen;
+        return new PhotoFolderChoice(chosen, note);
     }
 
-    public static Prepared Load(TrainingRequest request, TrainerOptions options, CheckpointState? saved)
+    /// <summary>
+    /// Lists the photos, finds the training size and the data configuration (a resumed run's; the pretrained model's
+    /// preprocessing; or the images' own statistics), chooses the path by the memory budget unless forced, and builds
+    /// the data sets.
+    /// </summary>
+    /// <param name="request">The run's request.</param>
+    /// <param name="options">The options with <see cref="TrainerOptions.ImageFolder"/> set (<see cref="Choose"/>).</param>
+    /// <param name="saved">The resumed run's state, or null.</param>
+    /// <param name="pretrainedFor">Loads the starting model for the listed number of classes (null: from scratch); its preprocessing is the data configuration.</param>
+    /// <exception cref="TrainingDataException">A transform's parameters are invalid, or a resumed run stores no data configuration.</exception>
+    public static PhotoFolderLoad Load(TrainingRequest request, TrainerOptions options, CheckpointState? saved, Func<int, ConvMixer>? pretrainedFor)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
         var folder = options.ImageFolder ?? throw new InvalidOperationException("No image-folder options.");
-        var trainFolder = TrainFolder(request.Data);
-        var validationFolder = request.Validation
-            ?? new[] { "val", "test" }.Select(name => Path.Combine(request.Data, name)).FirstOrDefault(dir => trainFolder != request.Data && Directory.Exists(dir));
+        var trainFolder = TrainingData.TrainFolder(request.Data);
+        var validationFolder = TrainingData.ValidationFolder(request.Data, request.Validation);
         var (listed, classes, unusable) = StreamingImageFolder.List(trainFolder, ImageDecoder.FileExtensions);
         var files = request.Limit is { } n && n < listed.Count ? listed.Take(n).ToArray() : listed;
 
@@ -75,11 +82,11 @@ internal static class PhotoFolderSource
         DataConfig data;
         if (saved is not null)
         {
-            data = saved.Options.Data ?? throw new UsageException("--resume: the checkpoint stores no data configuration for its image folder.");
+            data = saved.Options.Data ?? throw new TrainingDataException("--resume: the checkpoint stores no data configuration for its image folder.");
         }
-        else if (request.Pretrained is { } reference)
+        else if (pretrainedFor is not null)
         {
-            pretrained = LoadPretrained(reference, classes.Count);
+            pretrained = pretrainedFor(classes.Count);
             data = PretrainedData(request, pretrained);
         }
         else
@@ -99,7 +106,7 @@ internal static class PhotoFolderSource
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
             pretrained?.Dispose();
-            throw new UsageException(e is FormatException ? $"--aa: {e.Message}" : e.Message);
+            throw new TrainingDataException(e is FormatException ? $"--aa: {e.Message}" : e.Message);
         }
 
         var train = new StreamingImageDataset(files, classes, reader, folder.Workers);
@@ -112,55 +119,16 @@ internal static class PhotoFolderSource
             : $"kept in memory (about {MiB(bytes)} MiB at {data.InputSize}x{data.InputSize})";
         var description = $"image folder {trainFolder}, {path}, {train.Workers} workers"
             + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}");
-        return new Prepared(
+        return new PhotoFolderLoad(
             new TrainingData(train, validation?.Dataset, [.. unusable, .. validation?.Skipped ?? []], description),
             options with { Data = data, ImageFolder = folder },
             pretrained);
     }
 
-    /// <summary>
-    /// After training: how long the training loop waited for decoded batches, and the files the workers could not read
-    /// (stderr, with their reasons) and their count.
-    /// </summary>
-    public static void ReportAfterTraining(ImageDataset train)
-    {
-        if (train is not StreamingImageDataset streamed)
-        {
-            return;
-        }
-
-        Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Waited {streamed.DataWait.TotalSeconds:F1} s for decoded batches ({streamed.Workers} workers).")));
-        if (streamed.Skipped.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var skipped in streamed.Skipped)
-        {
-            Console.Error.WriteLine($"warning: skipped {skipped.Path}: {skipped.Reason}");
-        }
-
-        Terminal.Out.MarkupLine($"[yellow]{streamed.Skipped.Count} unreadable image(s) skipped[/] (listed on stderr).");
-    }
-
     private static bool IsImageFolderFlag(string name) =>
         name is "--aa" or "--scale" or "--ratio" or "--hflip" or "--color-jitter" or "--train-interpolation" or "--streaming" or "--in-memory" or "--memory-budget" or "--workers";
 
-    private static string TrainFolder(string data) => Directory.Exists(Path.Combine(data, "train")) ? Path.Combine(data, "train") : data;
-
     private static string MiB(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static ConvMixer LoadPretrained(string reference, int classes)
-    {
-        var model = FineTuning.LoadPretrained(HubDownload.Resolve(reference), classes);
-        if (model.Config.InChannels is not (1 or 3))
-        {
-            model.Dispose();
-            throw new UsageException($"The pretrained model takes {model.Config.InChannels}-channel images; photos give 3 (RGB) or 1 (grey).");
-        }
-
-        return model;
-    }
 
     // The pretrained model's own preprocessing (its statistics, crop fraction and filter, else the published models'),
     // at its input size unless --image-size is typed: fine-tuning at the size the features were learnt at.
