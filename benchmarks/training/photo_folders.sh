@@ -3,7 +3,7 @@
 # them on a quiet machine: every figure is a time or a peak RSS.
 #
 #   benchmarks/training/photo_folders.sh transfer [--seeds "0 1 2"]   # Fashion-MNIST halves: fine-tuned vs from scratch
-#   benchmarks/training/photo_folders.sh loader [--images 20000] [--limit N]  # streaming vs in-memory at 224², 256/8 and 768/32
+#   benchmarks/training/photo_folders.sh loader [--images 20000] [--limit N] [--large-limit N]  # streaming vs in-memory at 224², 256/8 and 768/32 (--large-limit: the 768/32's, default --limit)
 #   benchmarks/training/photo_folders.sh fashion [--seeds "0 1 2"]     # does RandAugment / erasing / EMA lift the single view?
 #   ... [--tool CONVMIXER] [--threads 2] [--out bench-runs] [--dry-run]
 #
@@ -14,13 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 what=${1:?"transfer, loader or fashion"}; shift
-seeds="0 1 2" images=20000 threads=2 out=bench-runs tool="" dry=0 limit=""
+seeds="0 1 2" images=20000 threads=2 out=bench-runs tool="" dry=0 limit="" large_limit=""
 fmnist=/usr/share/datasets/fashion-mnist
 while [ $# -gt 0 ]; do
   case "$1" in
     --seeds) seeds=$2; shift 2 ;;
     --images) images=$2; shift 2 ;;
     --limit) limit="--limit $2"; shift 2 ;;
+    --large-limit) large_limit="--limit $2"; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --tool) tool=$2; shift 2 ;;
@@ -64,7 +65,7 @@ case "$what" in
       run "loader-256-8-$tag" train --data "$out/photos" --out "$out/loader-256-8-$tag" --dim 256 --depth 8 --kernel 9 --patch 7 \
         --image-size 224 --aa rand-m9-mstd0.5-inc1 $path --epochs 1 --batch 32 --threads "$threads" --workers "$threads" --force $limit
       run "loader-768-32-$tag" train --data "$out/photos" --out "$out/loader-768-32-$tag" --preset convmixer_768_32 \
-        --image-size 224 --aa rand-m9-mstd0.5-inc1 $path --epochs 1 --batch 8 --threads "$threads" --workers "$threads" --force $limit
+        --image-size 224 --aa rand-m9-mstd0.5-inc1 $path --epochs 1 --batch 8 --threads "$threads" --workers "$threads" --force ${large_limit:-$limit}
     done
     ;;
   fashion)
