@@ -116,7 +116,7 @@ public static class PhotoFolderData
         var bytes = 3L * data.InputSize * data.InputSize * files.Count;
         var path = streaming
             ? $"streamed from disk ({MiB(bytes)} MiB at {data.InputSize}x{data.InputSize}{(folder.Streaming == true && options.ImageFolder?.Streaming is null ? $", over the {MiB(folder.MemoryBudget)} MiB budget" : string.Empty)})"
-            : $"kept in memory (about {MiB(bytes)} MiB at {data.InputSize}x{data.InputSize})";
+            : $"kept in memory (at least {MiB(bytes)} MiB: {data.InputSize}x{data.InputSize} each, more for photos that are not square)";
         var description = $"image folder {trainFolder}, {path}, {train.Workers} workers"
             + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}");
         return new PhotoFolderLoad(
