@@ -36,7 +36,7 @@ internal static class ModelSource
     public static ConvMixerConfig Preset(string name) =>
         ConvMixerPresets.ByName.TryGetValue(name, out var config)
             ? config
-            : throw new UsageException($"unknown preset '{name}'. Known presets: {string.Join(", ", ConvMixerPresets.ByName.Keys)}.");
+            : throw new UsageException(ConvMixerPresets.Unknown(name));
 
     public static CheckpointLoadOptions LoadOptions(string? preset, Activation? activation)
     {

@@ -80,6 +80,9 @@ public static class ConvMixerPresets
             ? config
             : throw new ArgumentException($"Unknown ConvMixer preset '{name}'. Known presets: {string.Join(", ", ByName.Keys)}.", nameof(name));
     }
+
+    /// <summary>The problem with a name that is no preset, for a caller to report: "unknown preset 'NAME'. Known presets: …".</summary>
+    public static string Unknown(string name) => $"unknown preset '{name}'. Known presets: {string.Join(", ", ByName.Keys)}.";
 }
 
 /// <summary>Factory functions with timm's model names, in the style of <c>torchvision.models</c>.</summary>

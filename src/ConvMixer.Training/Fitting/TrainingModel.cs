@@ -17,7 +17,7 @@ public static class TrainingModel
         var config = request.Preset is { } name
             ? (ConvMixerPresets.ByName.TryGetValue(name, out var preset)
                 ? preset with { NumClasses = train.ClassCount, InChannels = train.Channels }
-                : throw new TrainingDataException($"unknown preset '{name}'. Known presets: {string.Join(", ", ConvMixerPresets.ByName.Keys)}."))
+                : throw new TrainingDataException(ConvMixerPresets.Unknown(name)))
             : new ConvMixerConfig(request.Dim, request.Depth, request.Kernel, request.Patch, train.ClassCount, train.Channels);
         // A preset keeps its own activation unless --activation is typed; a recipe's applies to its own architecture only.
         if (request.Activation is { } activation && (request.Preset is null || request.Given.Contains("--activation")))
