@@ -27,10 +27,12 @@ public sealed class FineTuneCommandTests : IDisposable
 
         var run = _dir.File("run");
         var tune = ConvMixerTool.Run(
-            "train", "--data", photos, "--pretrained", pretrained, "--recipe", "finetune", "--out", run,
+            "train", "--data", photos, "--val", photos, "--pretrained", pretrained, "--recipe", "finetune", "--out", run,
             "--epochs", "1", "--batch", "4", "--memory-budget", "0.001", "--workers", "2", "--threads", "1");
 
         tune.ExitCode.Should().Be(0, tune.ToString());
+        var words = string.Join(' ', tune.Output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // the terminal wraps lines
+        words.Should().Contain("validation " + photos + " (read from disk at each evaluation: over the budget)").And.MatchRegex(@"Validation accuracy: \d+\.\d\d % \(\d+/12\)", "the 12 readable photos are evaluated");
         tune.Output.Should().Contain("streamed from disk").And.Contain("over the 0.001 MiB budget").And.Contain("Recipe: finetune").And.MatchRegex(@"Waited \d+\.\d s for decoded batches \(2 workers\)");
         tune.Error.Should().Contain("skipped").And.Contain("broken.png", "an unreadable photo is skipped and named");
         var options = TrainingCheckpoint.ReadState(Path.Combine(run, TrainingCheckpoint.FileName)).Options;

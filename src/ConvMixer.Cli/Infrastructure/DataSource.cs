@@ -23,7 +23,8 @@ internal static class DataSource
         }
 
         var folder = new[] { "val", "test" }.Select(name => Path.Combine(path, name)).FirstOrDefault(Directory.Exists) ?? path;
-        var result = ImageFolderLoader.Load(folder, data.InputSize, new ImageFileDecoder(data), data.CropFraction, classNames: classNames);
-        return (TrainingData.Limit(result.Dataset, limit), result.Skipped);
+        // Folders over the memory budget are read from disk as they are evaluated.
+        var result = ImageFolderLoader.Open(folder, data.InputSize, new ImageFileDecoder(data), data.CropFraction, classNames, limit: limit);
+        return (result.Dataset, result.Skipped);
     }
 }

@@ -112,13 +112,13 @@ public static class PhotoFolderData
         var train = new StreamingImageDataset(files, classes, reader, folder.Workers);
         var validation = validationFolder is null
             ? null
-            : ImageFolderLoader.Load(validationFolder, data.InputSize, new ImageFileDecoder(data), data.CropFraction, classNames: classes);
+            : ImageFolderLoader.Open(validationFolder, data.InputSize, new ImageFileDecoder(data), data.CropFraction, classes, folder.MemoryBudget);
         var bytes = 3L * data.InputSize * data.InputSize * files.Count;
         var path = streaming
             ? $"streamed from disk ({MiB(bytes)} MiB at {data.InputSize}x{data.InputSize}{(folder.Streaming == true && options.ImageFolder?.Streaming is null ? $", over the {MiB(folder.MemoryBudget)} MiB budget" : string.Empty)})"
             : $"kept in memory (at least {MiB(bytes)} MiB: {data.InputSize}x{data.InputSize} each, more for photos that are not square)";
         var description = $"image folder {trainFolder}, {path}, {train.Workers} workers"
-            + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}");
+            + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}{(validation!.FromDisk ? " (read from disk at each evaluation: over the budget)" : string.Empty)}");
         return new PhotoFolderLoad(
             new TrainingData(train, validation?.Dataset, [.. unusable, .. validation?.Skipped ?? []], description),
             options with { Data = data, ImageFolder = folder },

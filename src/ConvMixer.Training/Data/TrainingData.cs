@@ -13,9 +13,9 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
 {
     /// <summary>Finds and loads the sets of <paramref name="path"/>.</summary>
     /// <param name="path">An IDX directory or an image folder.</param>
-    /// <param name="validationPath">Validation data instead of the split found next to the training data.</param>
+    /// <param name="validationPath">Validation data instead of the split found next to the training data; an image folder larger than <see cref="StreamingImageFolder.DefaultMemoryBudget"/> is read from disk at every evaluation.</param>
     /// <param name="imageSize">Side of the square images made from an image folder.</param>
-    /// <param name="limit">Use only the first N training images.</param>
+    /// <param name="limit">Use only the first N training images (the others are not decoded).</param>
     /// <param name="idxClassNames">Class names of IDX data (default: <see cref="IdxClassesFor"/>).</param>
     /// <param name="decoder">Decodes image files (<see cref="ImageFileDecoder.Default"/>, for example).</param>
     public static TrainingData Load(string path, string? validationPath, int imageSize, int? limit, IReadOnlyList<string>? idxClassNames, ImageFileDecoder decoder)
@@ -30,11 +30,11 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
         }
 
         var trainFolder = TrainFolder(path);
-        var trainResult = ImageFolderLoader.Load(trainFolder, imageSize, decoder);
+        var trainResult = ImageFolderLoader.Load(trainFolder, imageSize, decoder, limit: limit);
         var validationFolder = ValidationFolder(path, validationPath);
-        var validation = validationFolder is null ? null : ImageFolderLoader.Load(validationFolder, imageSize, decoder, classNames: trainResult.Dataset.ClassNames);
+        var validation = validationFolder is null ? null : ImageFolderLoader.Open(validationFolder, imageSize, decoder, classNames: trainResult.Dataset.ClassNames);
         return new TrainingData(
-            Limit(trainResult.Dataset, limit),
+            trainResult.Dataset,
             validation?.Dataset,
             [.. trainResult.Skipped, .. validation?.Skipped ?? []],
             $"image folder {trainFolder}" + (validationFolder is null ? " (no validation set)" : $", validation {validationFolder}"));
@@ -61,8 +61,8 @@ public sealed record TrainingData(ImageDataset Train, ImageDataset? Validation, 
         return limit is { } n && n < dataset.Count ? dataset.Take(n) : dataset;
     }
 
-    private static ImageFolderLoadResult LoadValidation(string path, ImageDataset train, int imageSize, ImageFileDecoder decoder) =>
+    private static ImageFolderOpenResult LoadValidation(string path, ImageDataset train, int imageSize, ImageFileDecoder decoder) =>
         IdxLoader.IsIdxDirectory(path)
-            ? new ImageFolderLoadResult(IdxLoader.LoadSplit(path, train: false, train.ClassNames), [])
-            : ImageFolderLoader.Load(path, imageSize, decoder, classNames: train.ClassNames);
+            ? new ImageFolderOpenResult(IdxLoader.LoadSplit(path, train: false, train.ClassNames), [])
+            : ImageFolderLoader.Open(path, imageSize, decoder, classNames: train.ClassNames);
 }

@@ -47,6 +47,65 @@ public class ImageFolderLoaderTests
         validation.LabelAt(0).Should().Be(1);
     }
 
+    [Fact]
+    public void A_limit_decodes_only_the_first_files()
+    {
+        using var dir = new TemporaryDirectory();
+        WritePng(dir.File("cats/a.png"), 8, 8, SKColors.Red);
+        WritePng(dir.File("cats/b.png"), 8, 8, SKColors.Red);
+        Directory.CreateDirectory(dir.File("dogs"));
+        File.WriteAllText(dir.File("dogs/broken.png"), "never read: beyond the limit");
+
+        var result = ImageFolderLoader.Load(dir.Path, 8, ImageFileDecoder.Default, limit: 2);
+
+        result.Dataset.Count.Should().Be(2);
+        result.Skipped.Should().BeEmpty("the file after the first two is not decoded");
+    }
+
+    [Fact]
+    public void Images_beyond_what_memory_can_hold_are_refused_before_decoding_with_the_way_out()
+    {
+        using var dir = new TemporaryDirectory();
+        WritePng(dir.File("cats/a.png"), 8, 8, SKColors.Red);
+        WritePng(dir.File("cats/b.png"), 8, 8, SKColors.Red);
+        WritePng(dir.File("dogs/c.png"), 8, 8, SKColors.Blue);
+
+        // 3 x 3 x 16,000² bytes = 2.1 GiB
+        FluentActions.Invoking(() => ImageFolderLoader.Load(dir.Path, 16_000, ImageFileDecoder.Default))
+            .Should().Throw<InvalidDataException>().WithMessage("The 3 images in*at 3x16000x16000 are 2197 MiB of pixels, more than one in-memory data set holds*ImageFolderLoader.Open*");
+    }
+
+    [Fact]
+    public void Open_reads_a_folder_over_the_budget_from_disk_with_the_same_pixels_and_skipped_files()
+    {
+        using var dir = new TemporaryDirectory();
+        WritePng(dir.File("cats/a.png"), 12, 10, SKColors.Red);
+        WritePng(dir.File("cats/b.png"), 10, 14, SKColors.Green);
+        WritePng(dir.File("dogs/c.png"), 16, 8, SKColors.Blue);
+        File.WriteAllText(dir.File("dogs/broken.jpg"), "this is not a JPEG");
+        var decoder = new ImageFileDecoder(DataConfig.ImageNet with { InputSize = 8 });
+
+        var inMemory = ImageFolderLoader.Load(dir.Path, 8, decoder, 0.875);
+        var small = ImageFolderLoader.Open(dir.Path, 8, decoder, 0.875);
+        var large = ImageFolderLoader.Open(dir.Path, 8, decoder, 0.875, memoryBudget: 3 * 8 * 8 * 3 - 1);
+
+        small.FromDisk.Should().BeFalse("three 8x8 images fit the default budget");
+        large.FromDisk.Should().BeTrue();
+        large.Dataset.Should().BeOfType<ImageFileDataset>();
+        large.Skipped.Select(s => Path.GetFileName(s.Path)).Should().Equal("broken.jpg");
+        large.Dataset.ClassNames.Should().Equal("cats", "dogs");
+        Enumerable.Range(0, large.Dataset.Count).Select(large.Dataset.LabelAt).Should().Equal(0, 0, 1);
+        for (var i = 0; i < 3; i++)
+        {
+            var (expected, actual) = (new float[3 * 8 * 8], new float[3 * 8 * 8]);
+            inMemory.Dataset.CopyPixels(i, expected);
+            large.Dataset.CopyPixels(i, actual);
+            actual.Should().Equal(expected, $"image {i} is decoded and cropped alike from disk and into memory");
+        }
+
+        ImageFolderLoader.Open(dir.Path, 8, decoder, limit: 1, memoryBudget: 0).Dataset.Count.Should().Be(1);
+    }
+
     private static void WritePng(string path, int width, int height, SKColor color)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
