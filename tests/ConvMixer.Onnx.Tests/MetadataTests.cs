@@ -68,6 +68,37 @@ public class MetadataTests
         onnx.Pretrained.Should().BeNull();
     }
 
+    [Theory]
+    [InlineData("dim", "twelve", "'model_args.dim' must be an integer")]
+    [InlineData("residual_placement", "sideways", "'model_args.residual_placement' is 'sideways'; expected one of around_spatial_mixing, around_layer")]
+    [InlineData("depth", null, "does not determine the architecture")]
+    public void Bad_architecture_keys_of_an_earlier_version_are_refused_naming_the_field(string key, string? value, string problem)
+    {
+        using var model = TestModels.Randomized(new ConvMixerConfig(8, 1, 3, 4, 5));
+        using var folder = new TemporaryDirectory();
+        var proto = ConvMixerOnnxExporter.BuildModel(model, null, null);
+        proto.MetadataProps.Clear();
+        var keys = new Dictionary<string, string>
+        {
+            ["dim"] = "8", ["depth"] = "1", ["kernel_size"] = "3", ["patch_size"] = "4", ["in_chans"] = "3", ["num_classes"] = "5",
+            ["activation"] = "gelu", ["residual_placement"] = "around_spatial_mixing",
+        };
+        if (value is null)
+        {
+            keys.Remove(key);
+        }
+        else
+        {
+            keys[key] = value;
+        }
+
+        proto.MetadataProps.Add(keys.Select(k => new Protobuf.StringStringEntryProto { Key = k.Key, Value = k.Value }));
+        var path = folder.File("old.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+
+        FluentActions.Invoking(() => OnnxConvMixer.Load(path)).Should().Throw<InvalidOnnxModelException>().WithMessage($"*old.onnx*{problem}*");
+    }
+
     [Fact]
     public void An_export_of_the_previous_version_loads_with_its_architecture_preprocessing_and_labels()
     {

@@ -16,26 +16,8 @@ internal static class CheckpointMetadata
     /// <summary>What the metadata says about the model: the document, else the keys of earlier versions; null when neither.</summary>
     public static StoredModelConfig? Read(string path, IReadOnlyDictionary<string, string> metadata)
     {
-        if (metadata.TryGetValue(ModelConfig.MetadataKey, out var json))
-        {
-            return ModelConfig.ParseStored(json, path);
-        }
-
-        var activation = Legacy(path, metadata, "activation", ModelConfigJson.ParseActivation);
-        var placement = Legacy(path, metadata, "residual_placement", ModelConfigJson.ParsePlacement);
-        return activation is null && placement is null ? null : new StoredModelConfig(null, null, activation, placement);
-    }
-
-    private static T? Legacy<T>(string path, IReadOnlyDictionary<string, string> metadata, string key, Func<string, string, T> parse)
-        where T : struct
-    {
-        try
-        {
-            return metadata.TryGetValue(key, out var text) ? parse(text, key) : null;
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidCheckpointException(path, $"its metadata {e.Message}.");
-        }
+        // Earlier versions' shapes are the tensors'; only what shapes cannot show is read from their keys.
+        var json = metadata.TryGetValue(ModelConfig.MetadataKey, out var document) ? document : ModelConfigJson.LegacyDocument(metadata, ["activation", "residual_placement"]);
+        return json is null ? null : ModelConfig.ParseStored(json, path);
     }
 }

@@ -37,12 +37,17 @@ public sealed record ModelConfig(ConvMixerConfig Architecture, PretrainedConfig?
         return new ModelConfig(architecture, Checked(stored.Pretrained, architecture, source));
     }
 
-    /// <summary>The document stored under <see cref="MetadataKey"/> in string metadata, or null when there is none.</summary>
-    /// <exception cref="InvalidCheckpointException">The stored document is invalid.</exception>
+    /// <summary>
+    /// The document stored under <see cref="MetadataKey"/> in string metadata, else the one that the separate keys of files
+    /// of earlier versions amount to (<c>dim</c>, <c>depth</c>, <c>kernel_size</c>, <c>patch_size</c>, <c>in_chans</c>,
+    /// <c>num_classes</c>, <c>activation</c>, <c>residual_placement</c>); null when there is neither.
+    /// </summary>
+    /// <exception cref="InvalidCheckpointException">The stored document or keys are invalid, or do not determine the architecture.</exception>
     public static ModelConfig? FromMetadata(IReadOnlyDictionary<string, string> metadata, string source)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return metadata.TryGetValue(MetadataKey, out var json) ? Parse(json, source) : null;
+        var json = metadata.TryGetValue(MetadataKey, out var document) ? document : ModelConfigJson.LegacyDocument(metadata, ModelConfigJson.LegacyKeys);
+        return json is null ? null : Parse(json, source);
     }
 
     /// <summary>Parses a document that may leave the shapes to the weights (timm's hub folders, older files).</summary>

@@ -242,7 +242,10 @@ internal static class ModelConfigJson
         };
 
         var activation = modelArgs?["activation"] is { } activationNode ? ParseEnum<Activation>(StringValue(activationNode, "model_args.activation"), "model_args.activation") : ActivationOfName(architecture);
-        var placement = modelArgs?["residual_placement"] is { } placementNode ? ParsePlacement(StringValue(placementNode, "model_args.residual_placement"), "model_args.residual_placement") : (ResidualPlacement?)null;
+        // Earlier .safetensors metadata spelt it AroundSpatialMixing.
+        var placement = modelArgs?["residual_placement"] is { } placementNode
+            ? ParseEnum<ResidualPlacement>(StringValue(placementNode, "model_args.residual_placement").Replace("_", string.Empty, StringComparison.Ordinal), "model_args.residual_placement")
+            : (ResidualPlacement?)null;
         return new StoredModelConfig(
             hasPretrained ? pretrained : null,
             numClasses,
@@ -251,15 +254,33 @@ internal static class ModelConfigJson
             FullArchitecture(architecture, modelArgs, numClasses, data.InChannels, activation, placement));
     }
 
-    /// <summary>
-    /// Reads a residual placement in any spelling a version wrote: <c>around_spatial_mixing</c> (config.json, ONNX) or
-    /// <c>AroundSpatialMixing</c> (the <c>.safetensors</c> metadata of earlier versions).
-    /// </summary>
-    public static ResidualPlacement ParsePlacement(string text, string field) =>
-        ParseEnum<ResidualPlacement>(text.Replace("_", string.Empty, StringComparison.Ordinal), field);
+    /// <summary>The separate metadata keys of earlier versions' <c>.safetensors</c> and ONNX files: <c>model_args</c>' names, and <c>num_classes</c>.</summary>
+    public static IReadOnlyList<string> LegacyKeys { get; } = ["dim", "depth", "kernel_size", "patch_size", "in_chans", "num_classes", "activation", "residual_placement"];
 
-    /// <summary>Reads an activation (<c>gelu</c>, <c>relu</c>, any case).</summary>
-    public static Activation ParseActivation(string text, string field) => ParseEnum<Activation>(text, field);
+    /// <summary>
+    /// The document that the separate keys of an earlier version's metadata amount to (those of <paramref name="keys"/>
+    /// present), so that they are read by the same rules as every document; null when none is present.
+    /// </summary>
+    public static string? LegacyDocument(IReadOnlyDictionary<string, string> metadata, IEnumerable<string> keys)
+    {
+        var document = new JsonObject();
+        var modelArgs = new JsonObject();
+        foreach (var key in keys.Where(metadata.ContainsKey))
+        {
+            // Integers become numbers; any other text stays text, for the reader to name the field that is wrong.
+            var text = metadata[key];
+            JsonNode value = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(text);
+            (key == "num_classes" ? document : modelArgs)[key] = value;
+        }
+
+        if (document.Count + modelArgs.Count == 0)
+        {
+            return null;
+        }
+
+        document["model_args"] = modelArgs;
+        return document.ToJsonString();
+    }
 
     // The whole architecture when the document determines it: timm's name fixes the shape, model_args gives it otherwise.
     private static ConvMixerConfig? FullArchitecture(string? name, JsonObject? modelArgs, int? numClasses, int inChannels, Activation? activation, ResidualPlacement? placement)
@@ -353,7 +374,7 @@ internal static class ModelConfigJson
         where T : struct, Enum =>
         Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
             ? value
-            : throw Field(field, $"is '{text}'; expected one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+            : throw Field(field, $"is '{text}'; expected one of {string.Join(", ", Enum.GetNames<T>().Select(Snake))}");
 
     private static string Name(Enum value) => value.ToString().ToLowerInvariant();
 

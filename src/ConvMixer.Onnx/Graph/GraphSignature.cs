@@ -54,14 +54,10 @@ internal sealed record GraphSignature(
     /// <summary>The model description stored with the graph, else (files of earlier versions) the architecture keys.</summary>
     public ConvMixerConfig Describe(string path)
     {
-        if (!Metadata.ContainsKey(OnnxMetadataKeys.Config))
-        {
-            return ArchitectureMetadata.TryRead(Metadata, out var problem) ?? throw NotConvMixer(path, problem);
-        }
-
         try
         {
-            return ModelConfig.FromMetadata(Metadata, path)!.Architecture;
+            return ModelConfig.FromMetadata(Metadata, path)?.Architecture
+                ?? throw NotConvMixer(path, $"its metadata has no model description ('{OnnxMetadataKeys.Config}')");
         }
         catch (InvalidCheckpointException e)
         {

@@ -54,6 +54,23 @@ public class EarlierVersionTests
         loaded.Config.Should().Be(config);
     }
 
+    [Theory]
+    [InlineData("residual_placement", "sideways", "'model_args.residual_placement' is 'sideways'; expected one of around_spatial_mixing, around_layer")]
+    [InlineData("activation", "swish", "'model_args.activation' is 'swish'; expected one of gelu, relu")]
+    public void A_bad_key_of_an_earlier_version_is_refused_naming_it(string key, string value, string problem)
+    {
+        using var original = new ConvMixer(new ConvMixerConfig(8, 2, 3, 2, 4, 1));
+        using var folder = new TemporaryDirectory();
+        var path = folder.File("old.safetensors");
+        using (var scope = torch.NewDisposeScope())
+        using (var stream = File.Create(path))
+        {
+            SafetensorsFile.Write(stream, original.state_dict().Select(p => KeyValuePair.Create(p.Key, p.Value.detach().contiguous())).ToList(), new Dictionary<string, string> { ["format"] = "pt", [key] = value });
+        }
+
+        FluentActions.Invoking(() => ConvMixer.FromCheckpoint(path)).Should().Throw<InvalidCheckpointException>().WithMessage($"*old.safetensors*{problem}*");
+    }
+
     [Fact]
     public void A_run_folder_of_the_previous_version_loads_from_each_of_its_files_as_the_same_model()
     {
