@@ -80,8 +80,14 @@ public class MetadataTests
         proto.MetadataProps.Clear();
         var keys = new Dictionary<string, string>
         {
-            ["dim"] = "8", ["depth"] = "1", ["kernel_size"] = "3", ["patch_size"] = "4", ["in_chans"] = "3", ["num_classes"] = "5",
-            ["activation"] = "gelu", ["residual_placement"] = "around_spatial_mixing",
+            ["dim"] = "8",
+            ["depth"] = "1",
+            ["kernel_size"] = "3",
+            ["patch_size"] = "4",
+            ["in_chans"] = "3",
+            ["num_classes"] = "5",
+            ["activation"] = "gelu",
+            ["residual_placement"] = "around_spatial_mixing",
         };
         if (value is null)
         {
