@@ -57,7 +57,7 @@ internal sealed record GraphSignature(
         try
         {
             return ModelConfig.FromMetadata(Metadata, path)?.Architecture
-                ?? throw NotConvMixer(path, $"its metadata has no model description ('{OnnxMetadataKeys.Config}')");
+                ?? throw NotConvMixer(path, $"its metadata has neither the model description ('{OnnxMetadataKeys.Config}') nor the architecture keys of earlier exports ({string.Join(", ", OnnxMetadataKeys.Architecture)})");
         }
         catch (InvalidCheckpointException e)
         {
