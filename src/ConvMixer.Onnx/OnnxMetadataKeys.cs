@@ -45,8 +45,7 @@ public static class OnnxMetadataKeys
     public const string QuantizationCalibrationImages = "quantization_calibration_images";
 
     /// <summary>The architecture keys of files written before the document, read from files without <see cref="Config"/>.</summary>
-    public static IReadOnlyList<string> Architecture { get; } =
-        [Dim, Depth, KernelSize, PatchSize, InChannels, NumClasses, Activation, ResidualPlacement];
+    public static IReadOnlyList<string> Architecture => ConvMixerNet.Core.ModelConfig.LegacyMetadataKeys;
 
     /// <summary>Keys the library writes itself; caller metadata may not use them.</summary>
     public static IReadOnlyList<string> Reserved { get; } = [Config, .. Architecture, Quantization, QuantizationCalibration, QuantizationCalibrationImages];

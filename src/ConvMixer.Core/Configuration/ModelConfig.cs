@@ -14,6 +14,9 @@ public sealed record ModelConfig(ConvMixerConfig Architecture, PretrainedConfig?
     /// <summary>The key of the document in <c>.safetensors</c> and ONNX string metadata.</summary>
     public const string MetadataKey = "config";
 
+    /// <summary>The separate keys in which files of earlier versions stored the architecture instead of the document, read by <see cref="FromMetadata"/>.</summary>
+    public static IReadOnlyList<string> LegacyMetadataKeys => ModelConfigJson.LegacyKeys;
+
     /// <summary>The description of <paramref name="model"/>: its architecture and <see cref="ConvMixer.Pretrained"/>.</summary>
     public static ModelConfig Of(ConvMixer model)
     {
